@@ -1,0 +1,12 @@
+import { Command } from 'commander';
+import { registerDev } from './dev';
+
+const program = new Command('l402-train').description('Pay for AI work over Lightning: coordinator, peers, bounties');
+registerDev(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const error = err as { code?: string; message?: string; hint?: string };
+  console.error(`error${error.code ? ` [${error.code}]` : ''}: ${error.message ?? String(err)}`);
+  if (error.hint) console.error(`hint: ${error.hint}`);
+  process.exit(1);
+});
