@@ -1,0 +1,14 @@
+export { aggregate, applyOuterStep, lowerMedian, updateNorm } from './aggregate';
+export { crc32 } from './crc32';
+export { KernelError, type KernelErrorCode } from './errors';
+export { chunkLayout, type TensorShapes, tensorSize } from './layout';
+export {
+  compress,
+  compressWithErrorFeedback,
+  type CompressedUpdate,
+  type CompressionOptions,
+  decompress,
+  keptPositions,
+  keptValues,
+} from './sparseloco';
+export { decodeUpdate, encodeUpdate, IndexCoding, WIRE_VERSION } from './wire';
