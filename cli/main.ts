@@ -1,7 +1,9 @@
 import { Command } from 'commander';
 import { registerDev } from './dev';
 
-const program = new Command('l402-train').description('Pay for AI work over Lightning: coordinator, peers, bounties');
+const program = new Command('l402-train').description(
+  'Pay for AI work over Lightning: coordinator, peers, bounties',
+);
 registerDev(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -30,7 +30,9 @@ interface ToolBuild {
 }
 
 export function toolsCacheDir(): string {
-  const base = process.env.L402_TOOLS_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'l402-train', 'tools');
+  const base =
+    process.env.L402_TOOLS_DIR ??
+    path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'l402-train', 'tools');
   return path.resolve(base);
 }
 
@@ -75,7 +77,13 @@ function toolBuilds(): Record<'temporal' | 'lnd' | 'btcd', ToolBuild> {
       dir: path.join(cache, `btcd-${TOOL_VERSIONS.btcd}-${moduleKey(btcdModule)}`),
       binaries: ['btcd', 'btcctl'],
       command: (_go, outDir) => ({
-        args: ['build', '-o', outDir + path.sep, 'github.com/btcsuite/btcd', 'github.com/btcsuite/btcd/cmd/btcctl'],
+        args: [
+          'build',
+          '-o',
+          outDir + path.sep,
+          'github.com/btcsuite/btcd',
+          'github.com/btcsuite/btcd/cmd/btcctl',
+        ],
         cwd: btcdModule,
       }),
     },
@@ -115,7 +123,12 @@ function isBuilt(build: ToolBuild): boolean {
   return build.binaries.every((binary) => existsSync(path.join(build.dir, binary)));
 }
 
-async function runBuild(name: string, build: ToolBuild, go: string, log: (line: string) => void): Promise<void> {
+async function runBuild(
+  name: string,
+  build: ToolBuild,
+  go: string,
+  log: (line: string) => void,
+): Promise<void> {
   const staging = `${build.dir}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -124,7 +137,11 @@ async function runBuild(name: string, build: ToolBuild, go: string, log: (line: 
   const started = Date.now();
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(go, args, { cwd, env: { ...process.env, GOFLAGS: '-mod=mod', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(go, args, {
+      cwd,
+      env: { ...process.env, GOFLAGS: '-mod=mod', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.on('error', reject);
@@ -132,7 +149,10 @@ async function runBuild(name: string, build: ToolBuild, go: string, log: (line: 
   });
   if (code !== 0) {
     rmSync(staging, { recursive: true, force: true });
-    throw new StackError('TOOL_BUILD_FAILED', `go ${args[0]} for ${name} failed:\n${output.join('').slice(-4000)}`);
+    throw new StackError(
+      'TOOL_BUILD_FAILED',
+      `go ${args[0]} for ${name} failed:\n${output.join('').slice(-4000)}`,
+    );
   }
   rmSync(build.dir, { recursive: true, force: true });
   renameSync(staging, build.dir);

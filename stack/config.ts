@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+const nodeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,19}$/, 'node names are lowercase letters, digits and dashes');
+
+export const StackConfigSchema = z
+  .object({
+    dataDir: z.string().min(1),
+    host: z.literal('127.0.0.1'),
+    basePort: z.number().int().min(1024).max(64_000),
+    /** The first node is the coordinator; every other node gets channels to and from it. */
+    nodes: z.array(nodeName).min(2).max(8),
+    channelSats: z.number().int().min(100_000).max(16_000_000),
+    namespace: z.string().min(1),
+  })
+  .strict()
+  .refine((config) => new Set(config.nodes).size === config.nodes.length, 'node names must be unique');
+
+export type StackConfig = z.infer<typeof StackConfigSchema>;
+
+const EnvSchema = z.object({
+  L402_DATA_DIR: z.string().optional(),
+  L402_BASE_PORT: z.coerce.number().int().optional(),
+  L402_NODES: z.string().optional(),
+  L402_CHANNEL_SATS: z.coerce.number().int().optional(),
+});
+
+/** Stack settings from the environment, with embedded defaults; `overrides` win over both. */
+export function loadStackConfig(
+  overrides: Partial<StackConfig> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): StackConfig {
+  const parsedEnv = EnvSchema.parse(env);
+  return StackConfigSchema.parse({
+    dataDir: path.resolve(parsedEnv.L402_DATA_DIR ?? path.join(repoRoot, '.data', 'dev')),
+    host: '127.0.0.1',
+    basePort: parsedEnv.L402_BASE_PORT ?? 19_400,
+    nodes: parsedEnv.L402_NODES?.split(',').map((name) => name.trim()) ?? ['coordinator', 'peer', 'sponsor'],
+    channelSats: parsedEnv.L402_CHANNEL_SATS ?? 5_000_000,
+    namespace: 'default',
+    ...overrides,
+  });
+}
+
+/** Every port is derived from the base port, so one setting moves a whole stack. */
+export function stackPorts(config: StackConfig) {
+  const base = config.basePort;
+  return {
+    temporalGrpc: base,
+    temporalUi: base + 1,
+    temporalHttp: base + 2,
+    temporalMetrics: base + 3,
+    api: base + 5,
+    btcdRpc: base + 10,
+    btcdP2p: base + 11,
+    lnd: (index: number) => ({
+      grpc: base + 20 + index * 3,
+      p2p: base + 21 + index * 3,
+      rest: base + 22 + index * 3,
+    }),
+  };
+}
