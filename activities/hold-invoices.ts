@@ -1,0 +1,125 @@
+import { Context } from '@temporalio/activity';
+import { derivePreimage, paymentHashOf } from '../lib/preimages';
+import type { LedgerRepository, PaymentPurpose } from '../db/repos/ledger';
+import { WATCH_HEARTBEAT_MS } from '../temporal-config';
+import type { InvoiceState, InvoiceStatus, LightningClient } from './lightning/client';
+import { LightningError } from './lightning/errors';
+import { permanentFailure } from './errors';
+
+export interface HoldInvoiceDeps {
+  lightning: LightningClient;
+  ledger: LedgerRepository;
+  /** Coordinator secret every preimage is derived from; never leaves the activities. */
+  preimageSecret: Buffer;
+}
+
+export interface OpenHoldInvoiceInput {
+  /** Unique per escrow (the owning workflow id, or a submission id); with `slot` it determines the preimage. */
+  escrowId: string;
+  slot: number;
+  sats: number;
+  memo: string;
+  purpose: PaymentPurpose;
+  workflowId: string;
+  expiresInSeconds: number;
+  cltvDelta?: number;
+}
+
+export interface OpenedHoldInvoice {
+  paymentHash: string;
+  bolt11: string;
+}
+
+/** Invoices on the coordinator's node whose preimage the coordinator derives: stakes, funding, round trips. */
+export function holdInvoiceActivities({ lightning, ledger, preimageSecret }: HoldInvoiceDeps) {
+  const preimageFor = (escrowId: string, slot: number) => derivePreimage(preimageSecret, escrowId, slot);
+
+  async function currentStatus(paymentHash: string): Promise<InvoiceStatus> {
+    return lightning.getInvoice(paymentHash);
+  }
+
+  return {
+    /** Idempotent: a retry after a crash finds the invoice LND already has and returns it. */
+    async openHoldInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
+      const paymentHash = paymentHashOf(preimageFor(input.escrowId, input.slot)).toString('hex');
+      await ledger.record({
+        paymentHash,
+        direction: 'INCOMING',
+        purpose: input.purpose,
+        amountSats: BigInt(input.sats),
+        state: 'OPEN',
+        workflowId: input.workflowId,
+        memo: input.memo,
+      });
+      try {
+        const created = await lightning.createHoldInvoice({
+          paymentHash,
+          sats: input.sats,
+          memo: input.memo,
+          expiresAt: new Date(Date.now() + input.expiresInSeconds * 1000),
+          ...(input.cltvDelta === undefined ? {} : { cltvDelta: input.cltvDelta }),
+        });
+        return created;
+      } catch (err) {
+        if (err instanceof LightningError && err.code === 'INVOICE_ALREADY_EXISTS') {
+          const existing = await currentStatus(paymentHash);
+          return { paymentHash, bolt11: existing.bolt11 };
+        }
+        throw err;
+      }
+    },
+
+    /** Heartbeats while it holds a per-invoice subscription; resolves once the invoice leaves OPEN. */
+    async awaitInvoicePaid(input: { paymentHash: string }): Promise<InvoiceStatus> {
+      const context = Context.current();
+      const beat = setInterval(() => context.heartbeat(), WATCH_HEARTBEAT_MS);
+      try {
+        const status = await lightning.watchInvoice(
+          input.paymentHash,
+          (update) => update.state !== 'OPEN',
+          context.cancellationSignal,
+        );
+        if (status.state === 'HELD') await ledger.markState(input.paymentHash, 'INCOMING', 'HELD');
+        return status;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /** Reveals the derived preimage to settle; a no-op when LND already reports SETTLED. */
+    async settleHoldInvoice(input: {
+      escrowId: string;
+      slot: number;
+      paymentHash: string;
+    }): Promise<InvoiceState> {
+      const preimage = preimageFor(input.escrowId, input.slot);
+      if (paymentHashOf(preimage).toString('hex') !== input.paymentHash) {
+        throw permanentFailure(
+          'PREIMAGE_MISMATCH',
+          `escrow ${input.escrowId}/${input.slot} does not derive ${input.paymentHash}`,
+        );
+      }
+      const status = await currentStatus(input.paymentHash);
+      if (status.state === 'OPEN' || status.state === 'CANCELED') {
+        throw permanentFailure(
+          'INVOICE_NOT_HELD',
+          `invoice ${input.paymentHash} is ${status.state}, nothing to settle`,
+        );
+      }
+      if (status.state === 'HELD') await lightning.settleHoldInvoice(preimage);
+      await ledger.markState(input.paymentHash, 'INCOMING', 'SETTLED');
+      return 'SETTLED';
+    },
+
+    /** Cancels (refunds any held HTLC); a no-op when LND already reports CANCELED. */
+    async cancelHoldInvoice(input: { paymentHash: string }): Promise<InvoiceState> {
+      const status = await currentStatus(input.paymentHash);
+      if (status.state === 'SETTLED') {
+        throw permanentFailure('INVOICE_ALREADY_FINAL', `invoice ${input.paymentHash} is already settled`);
+      }
+      if (status.state !== 'CANCELED') await lightning.cancelHoldInvoice(input.paymentHash);
+      await ledger.markState(input.paymentHash, 'INCOMING', 'CANCELED');
+      return 'CANCELED';
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { readFileSync } from 'node:fs';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { LightningClient } from '../activities/lightning/client';
+import type { LedgerRepository } from '../db/repos/ledger';
+import { TASK_QUEUES } from '../temporal-config';
+import type { CoordinatorSecrets } from './secrets';
+import { dataConverter } from './temporal';
+
+export interface ControlWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  lightning: LightningClient;
+  ledger: LedgerRepository;
+  secrets: CoordinatorSecrets;
+  identity?: string;
+}
+
+/** The worker of the control queue: all workflows, plus the Lightning and database activities. */
+export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: TASK_QUEUES.control,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({
+      lightning: deps.lightning,
+      ledger: deps.ledger,
+      preimageSecret: deps.secrets.preimageSecret,
+    }),
+    dataConverter: dataConverter(deps.secrets),
+    ...(deps.identity ? { identity: deps.identity } : {}),
+  });
+}
+
+export function readLndCredentials(file: string): { socket: string; cert: string; macaroon: string } {
+  return JSON.parse(readFileSync(file, 'utf8')) as { socket: string; cert: string; macaroon: string };
+}

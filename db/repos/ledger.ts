@@ -1,0 +1,71 @@
+import type { PrismaClient } from '../../generated/prisma/client';
+import type {
+  LedgerEntry,
+  PaymentDirection,
+  PaymentPurpose,
+  PaymentState,
+} from '../../generated/prisma/client';
+
+export type { LedgerEntry, PaymentDirection, PaymentPurpose, PaymentState };
+
+export interface NewLedgerEntry {
+  paymentHash: string;
+  direction: PaymentDirection;
+  purpose: PaymentPurpose;
+  amountSats: bigint;
+  state: PaymentState;
+  workflowId: string;
+  memo?: string;
+}
+
+const FINAL_STATES: PaymentState[] = ['SETTLED', 'CANCELED', 'FAILED'];
+
+/** Ledger rows keyed by (payment hash, direction): every write is idempotent, so activity retries are no-ops. */
+export function ledgerRepository(prisma: PrismaClient) {
+  return {
+    /** Creates the row, or returns the existing one for the same payment hash and direction. */
+    async record(entry: NewLedgerEntry): Promise<LedgerEntry> {
+      return prisma.ledgerEntry.upsert({
+        where: { paymentHash_direction: { paymentHash: entry.paymentHash, direction: entry.direction } },
+        create: { ...entry, memo: entry.memo ?? '' },
+        update: {},
+      });
+    },
+
+    /** Moves a row to `state`; a row already in a final state keeps it (LND's final states never change). */
+    async markState(
+      paymentHash: string,
+      direction: PaymentDirection,
+      state: PaymentState,
+      at = new Date(),
+    ): Promise<LedgerEntry> {
+      return prisma.$transaction(async (tx) => {
+        const current = await tx.ledgerEntry.findUniqueOrThrow({
+          where: { paymentHash_direction: { paymentHash, direction } },
+        });
+        if (current.state === state || FINAL_STATES.includes(current.state)) return current;
+        return tx.ledgerEntry.update({
+          where: { id: current.id },
+          data: {
+            state,
+            ...(state === 'HELD' ? { heldAt: at } : {}),
+            ...(FINAL_STATES.includes(state) ? { finalAt: at } : {}),
+          },
+        });
+      });
+    },
+
+    find(paymentHash: string, direction: PaymentDirection): Promise<LedgerEntry | null> {
+      return prisma.ledgerEntry.findUnique({ where: { paymentHash_direction: { paymentHash, direction } } });
+    },
+
+    listNonFinal(): Promise<LedgerEntry[]> {
+      return prisma.ledgerEntry.findMany({
+        where: { state: { notIn: FINAL_STATES } },
+        orderBy: { createdAt: 'asc' },
+      });
+    },
+  };
+}
+
+export type LedgerRepository = ReturnType<typeof ledgerRepository>;

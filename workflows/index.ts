@@ -1,0 +1,1 @@
+export { holdInvoiceRoundTrip } from './hold-invoice-round-trip';
