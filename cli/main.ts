@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { registerDev } from './dev';
+import { registerSimulate } from './simulate';
 
 const program = new Command('l402-train').description(
   'Pay for AI work over Lightning: coordinator, peers, bounties',
 );
 registerDev(program);
+registerSimulate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const error = err as { code?: string; message?: string; hint?: string };

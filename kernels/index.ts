@@ -8,6 +8,7 @@ export {
   type CompressedUpdate,
   type CompressionOptions,
   decompress,
+  fullChunkPositions,
   keptPositions,
   keptValues,
 } from './sparseloco';

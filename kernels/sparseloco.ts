@@ -214,6 +214,21 @@ export function keptPositions(update: CompressedUpdate): Float64Array {
   return positions;
 }
 
+/**
+ * Kept positions in full-size chunks only, ascending: what copy detection compares. Short chunks (small tensors
+ * such as biases) keep a large share of their entries, so any two honest updates overlap there by chance.
+ */
+export function fullChunkPositions(update: CompressedUpdate): Float64Array {
+  const layout = chunkLayout(update.shapes, update.chunkSize, update.k);
+  const positions = keptPositions(update);
+  const selected: number[] = [];
+  forEachChunk(layout, (chunk, keptStart, keep) => {
+    if (layout.chunkLengths[chunk] !== update.chunkSize) return;
+    for (let j = keptStart; j < keptStart + keep; j++) selected.push(positions[j]!);
+  });
+  return Float64Array.from(selected);
+}
+
 export function forEachChunk(
   layout: ChunkLayout,
   visit: (chunk: number, keptStart: number, keep: number) => void,
