@@ -23,7 +23,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -32,8 +41,27 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ioModules.map((name) => ({ name, message: 'Workflows must stay deterministic: do I/O in activities.' })),
-          patterns: [{ group: ['node:*', 'fs', 'child_process', 'net', 'http', 'https', 'crypto', '../activities/*', '../db/*'], message: 'Workflows must stay deterministic.', allowTypeImports: true }],
+          paths: ioModules.map((name) => ({
+            name,
+            message: 'Workflows must stay deterministic: do I/O in activities.',
+          })),
+          patterns: [
+            {
+              group: [
+                'node:*',
+                'fs',
+                'child_process',
+                'net',
+                'http',
+                'https',
+                'crypto',
+                '../activities/*',
+                '../db/*',
+              ],
+              message: 'Workflows must stay deterministic.',
+              allowTypeImports: true,
+            },
+          ],
         },
       ],
     },

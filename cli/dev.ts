@@ -1,9 +1,37 @@
 import type { Command } from 'commander';
 import { loadStackConfig } from '../stack/config';
+import {
+  COORDINATOR_PROCESS,
+  coordinatorUrl,
+  pingCoordinator,
+  startCoordinator,
+} from '../stack/coordinator-process';
 import { stackDown, stackStatus, stackUp } from '../stack/launcher';
+import type { ProcessHealth } from '../stack/launcher';
+import { logPath, runningPid } from '../stack/processes';
 import { describeTools, ensureTools } from '../stack/tools';
 
 const say = (line: string) => console.log(line);
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+async function coordinatorHealth(config = loadStackConfig()): Promise<ProcessHealth> {
+  const pid = runningPid(config.dataDir, COORDINATOR_PROCESS);
+  const log = logPath(config.dataDir, COORDINATOR_PROCESS);
+  if (!pid) return { name: COORDINATOR_PROCESS, pid, healthy: false, detail: 'not running', log };
+  try {
+    return { name: COORDINATOR_PROCESS, pid, healthy: true, detail: await pingCoordinator(config), log };
+  } catch (err) {
+    return { name: COORDINATOR_PROCESS, pid, healthy: false, detail: (err as Error).message, log };
+  }
+}
+
+function printHealth(health: ProcessHealth[]): void {
+  for (const entry of health) {
+    say(
+      `${entry.healthy ? 'ok  ' : 'DOWN'} ${entry.name.padEnd(18)} pid ${String(entry.pid ?? '-').padEnd(8)} ${entry.detail}`,
+    );
+  }
+}
 
 export function registerDev(program: Command): void {
   const dev = program.command('dev').description('run everything locally on embedded defaults');
@@ -18,33 +46,43 @@ export function registerDev(program: Command): void {
     });
 
   dev
-    .command('up')
-    .description('start (or reuse) Temporal, btcd and the LND nodes with funded channels')
+    .command('start')
+    .description('start (or reuse) the whole local stack and the coordinator, then print where everything is')
     .action(async () => {
+      const config = loadStackConfig();
       const started = Date.now();
-      const manifest = await stackUp(loadStackConfig(), say);
-      say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      say(JSON.stringify(manifest, null, 2));
+      const manifest = await stackUp(config, say);
+      say(`regtest stack ready in ${seconds(started)}`);
+      await startCoordinator(config);
+      say(`coordinator ready in ${seconds(started)}\n`);
+      say(`tools        ${describeTools()}`);
+      say(`api          ${coordinatorUrl(config)}  (try ${coordinatorUrl(config)}/status.json)`);
+      say(`temporal     ${manifest.temporal.address}  (web UI ${manifest.temporal.uiUrl})`);
+      say(`btcd         ${manifest.btcd.rpc}  (regtest)`);
+      for (const [name, node] of Object.entries(manifest.nodes)) {
+        say(`lnd ${name.padEnd(8)} ${node.socket}  ${node.publicKey}  credentials: ${node.credentialsFile}`);
+      }
+      say(`data + logs  ${config.dataDir}\n`);
+      say(
+        '`l402-train dev status` checks every process; `l402-train dev stop` (or `npm stop`) stops them all.',
+      );
     });
 
   dev
     .command('status')
     .description('report every process of the local stack; exits 1 if any is unhealthy')
     .action(async () => {
-      const health = await stackStatus(loadStackConfig());
-      for (const process of health) {
-        say(
-          `${process.healthy ? 'ok  ' : 'DOWN'} ${process.name.padEnd(18)} pid ${String(process.pid ?? '-').padEnd(8)} ${process.detail}`,
-        );
-      }
-      if (health.some((process) => !process.healthy)) process.exitCode = 1;
+      const config = loadStackConfig();
+      const health = [...(await stackStatus(config)), await coordinatorHealth(config)];
+      printHealth(health);
+      if (health.some((entry) => !entry.healthy)) process.exitCode = 1;
     });
 
   dev
     .command('stop')
     .description('stop every process of the local stack')
     .action(async () => {
-      const stopped = await stackDown(loadStackConfig());
+      const stopped = await stackDown(loadStackConfig(), [COORDINATOR_PROCESS]);
       say(stopped.length > 0 ? `stopped ${stopped.join(', ')}` : 'nothing was running');
     });
 }

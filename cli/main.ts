@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerCoordinator } from './coordinator';
 import { registerDev } from './dev';
 import { registerSimulate } from './simulate';
 
@@ -6,6 +7,7 @@ const program = new Command('l402-train').description(
   'Pay for AI work over Lightning: coordinator, peers, bounties',
 );
 registerDev(program);
+registerCoordinator(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

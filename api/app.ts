@@ -1,0 +1,21 @@
+import express from 'express';
+import type { Express } from 'express';
+import { errorMiddleware, notFound } from './errors';
+import type { StatusSource } from './status/router';
+import { statusRouter } from './status/router';
+
+export interface AppDeps {
+  status: StatusSource;
+  log: (message: string, err: unknown) => void;
+}
+
+/** Builds the Express app (no listening here, so tests can mount it on an ephemeral port). */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(statusRouter(deps.status));
+  app.use(notFound);
+  app.use(errorMiddleware(deps.log));
+  return app;
+}
