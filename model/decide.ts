@@ -8,7 +8,7 @@ import { lowerMedian } from '../kernels/aggregate';
 export interface DecisionRule {
   /** accept only when lossBefore − lossAfter exceeds this */
   readonly minLossDelta: number;
-  /** ... and reaches this share of the round's median loss delta (a random direction helps far less than a real one) */
+  /** ... and reaches this share of the median delta of the round's improving updates (a random direction helps far less) */
   readonly minRelativeDelta: number;
   /** reject an update whose norm exceeds this multiple of the round's median norm (a scaled-up update) */
   readonly maxNormRatio: number;
@@ -99,7 +99,12 @@ export function decideRound(
   );
   const originals = submissions.filter((_, position) => copies[position]!.copyOf === undefined);
   const medianNorm = medianOrNaN(originals.map((s) => s.norm).filter(Number.isFinite));
-  const medianDelta = medianOrNaN(originals.map((s) => s.lossDelta).filter(Number.isFinite));
+  // the yardstick is the median improvement among updates that improve at all: honest ones, if they are the majority
+  const medianDelta = medianOrNaN(
+    originals
+      .filter((s) => acceptsScore(s.lossDelta, rule) && s.norm <= rule.maxNormRatio * medianNorm)
+      .map((s) => s.lossDelta),
+  );
   return submissions.map((submission, position) => {
     const copy = copies[position]!;
     const verdict = (accepted: boolean, reason: VerdictReason): Verdict => ({

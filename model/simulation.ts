@@ -14,6 +14,7 @@ import {
   fullChunkPositions,
 } from '../kernels';
 import { SIGN_BIT } from '../kernels/sparseloco';
+import { sampleBatch } from './batch';
 import { type ModelConfig, DEFAULT_MODEL, initialWeights, parameterCount, weightShapes } from './config';
 import { loadBrownCorpus, trainingShard } from './corpus';
 import { decideRound, DEFAULT_DECISION_RULE, type ScoredSubmission, type Verdict } from './decide';
@@ -129,7 +130,13 @@ export async function runSimulation(
     outerLearningRate: options.outerLearningRate,
     executionProvider: options.executionProvider,
   });
-  const evaluate = (weights: Float32Array) => scorer.loss(weights, scorer.heldOutBatch(EVALUATION_SEED));
+  const evaluationBatch = sampleBatch(
+    corpus.heldOut,
+    options.evaluationBatchSize,
+    model.context,
+    EVALUATION_SEED,
+  );
+  const evaluate = (weights: Float32Array) => scorer.loss(weights, evaluationBatch);
   try {
     let weights = initialWeights(model, options.seed);
     const initialHeldOutLoss = await evaluate(weights);
