@@ -1,0 +1,183 @@
+import { timingSafeEqual } from 'node:crypto';
+
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+
+import { MAX_SATS } from '../../economics/sats';
+import { paymentHashOf } from '../../lib/preimages';
+import { NAME_PATTERN } from './caveats';
+import { L402ConfigError, L402PaymentRequiredError, L402RejectedError } from './errors';
+import { parseAuthorization, type L402Credentials } from './header';
+import { mintToken, verifyToken } from './token';
+import type {
+  HoldInvoiceIssuer,
+  InvoiceIssuer,
+  IssuedInvoice,
+  RootKeyStore,
+  TokenSpends,
+  VerifiedL402,
+} from './types';
+
+const settingsSchema = z.object({
+  service: z.string().regex(NAME_PATTERN),
+  capability: z.string().regex(NAME_PATTERN),
+  tier: z.number().int().min(0).max(999_999_999),
+  ttlSeconds: z.number().int().min(1),
+  invoiceExpirySeconds: z.number().int().min(1),
+  memo: z.string().max(639),
+});
+
+const priceSchema = z.number().int().min(1).max(MAX_SATS);
+
+interface GateSettings {
+  /** Service name in the `services` caveat, e.g. `bounty`. */
+  service: string;
+  /** Capability this route needs, e.g. `baseline`; give each gated route its own. */
+  capability: string;
+  /** Service tier in the `services` caveat; default 0. */
+  tier?: number;
+  /** Fixed price, or a price computed from the request (e.g. the bounty's stake). */
+  priceSats: number | ((req: Request) => number | Promise<number>);
+  /** How long a minted token stays valid. */
+  ttlSeconds: number;
+  /** Invoice expiry; default 600. */
+  invoiceExpirySeconds?: number;
+  /** Invoice memo; default `<service> <capability>`. */
+  memo?: string;
+  rootKeys: RootKeyStore;
+  /** Clock in ms since epoch; default `Date.now`. */
+  now?: () => number;
+}
+
+/** Options of {@link l402Gate}; the mode decides which dependencies are needed. */
+export type L402GateOptions = GateSettings &
+  (
+    | { mode: 'reusable'; invoices: InvoiceIssuer }
+    | { mode: 'once'; invoices: InvoiceIssuer; spends: TokenSpends }
+    | { mode: 'hold'; invoices: HoldInvoiceIssuer; spends: TokenSpends }
+  );
+
+/**
+ * Express middleware that lets a request through only with valid, paid L402 credentials.
+ *
+ * Without L402 credentials it mints an invoice and a macaroon bound to its payment hash and
+ * forwards `L402PaymentRequiredError` (402 plus `WWW-Authenticate`); with bad ones it forwards
+ * `L402RejectedError` (401). Errors go to `next(err)`. On success the verified token is on
+ * `res.locals.l402` (see {@link l402TokenOf}). See {@link L402Mode} for the token semantics of
+ * each mode; `once` and `hold` tokens are spent (per `service:capability`) before the handler runs.
+ *
+ * @example
+ * router.get('/bounty/:id', l402Gate({ service: 'bounty', capability: 'baseline', priceSats: 100,
+ *   ttlSeconds: 86_400, mode: 'reusable', rootKeys, invoices }), handlers.getBaseline);
+ * @throws L402ConfigError at construction when the settings are invalid
+ */
+export function l402Gate(options: L402GateOptions): RequestHandler {
+  const parsed = settingsSchema.safeParse({
+    service: options.service,
+    capability: options.capability,
+    tier: options.tier ?? 0,
+    ttlSeconds: options.ttlSeconds,
+    invoiceExpirySeconds: options.invoiceExpirySeconds ?? 600,
+    memo: options.memo ?? `${options.service} ${options.capability}`,
+  });
+  if (!parsed.success) {
+    throw new L402ConfigError(`invalid l402Gate settings: ${z.prettifyError(parsed.error)}`);
+  }
+  if (typeof options.priceSats === 'number') {
+    checkPrice(options.priceSats);
+  }
+  const settings = parsed.data;
+  const now = options.now ?? Date.now;
+  const scope = `${settings.service}:${settings.capability}`;
+
+  async function challenge(req: Request): Promise<L402PaymentRequiredError> {
+    const sats = checkPrice(
+      typeof options.priceSats === 'number' ? options.priceSats : await options.priceSats(req),
+    );
+    const request = { sats, memo: settings.memo, expirySeconds: settings.invoiceExpirySeconds };
+    const invoice: IssuedInvoice =
+      options.mode === 'hold'
+        ? await options.invoices.createHoldInvoice(request)
+        : await options.invoices.createInvoice(request);
+    const { macaroon } = await mintToken(options.rootKeys, invoice.paymentHash, {
+      service: settings.service,
+      tier: settings.tier,
+      capability: settings.capability,
+      validUntil: Math.floor(now() / 1000) + settings.ttlSeconds,
+    });
+    return new L402PaymentRequiredError({
+      macaroon,
+      invoice: invoice.bolt11,
+      paymentHash: invoice.paymentHash,
+    });
+  }
+
+  async function authorize(credentials: L402Credentials): Promise<VerifiedL402> {
+    const token = await verifyToken(credentials.macaroon, options.rootKeys, {
+      service: settings.service,
+      capability: settings.capability,
+      nowMs: now(),
+    });
+    if (options.mode === 'hold') {
+      if (credentials.preimage) {
+        throw new L402RejectedError('L402_MALFORMED', 'stake tokens authenticate with the macaroon alone');
+      }
+      if (!(await options.invoices.isAccepted(token.paymentHash))) {
+        throw new L402RejectedError('L402_NOT_PAID');
+      }
+    } else {
+      if (!credentials.preimage) {
+        throw new L402RejectedError('L402_PREIMAGE_MISSING');
+      }
+      if (!timingSafeEqual(paymentHashOf(credentials.preimage), Buffer.from(token.paymentHash, 'hex'))) {
+        throw new L402RejectedError('L402_WRONG_PREIMAGE');
+      }
+    }
+    if (options.mode !== 'reusable' && !(await options.spends.consumeOnce(token.tokenId, scope))) {
+      throw new L402RejectedError('L402_TOKEN_SPENT');
+    }
+    return {
+      ...token,
+      service: settings.service,
+      capability: settings.capability,
+      mode: options.mode,
+      scheme: credentials.scheme,
+    };
+  }
+
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let verified: VerifiedL402;
+    try {
+      const credentials = parseAuthorization(req.get('authorization'));
+      if (!credentials) {
+        throw await challenge(req);
+      }
+      verified = await authorize(credentials);
+    } catch (err) {
+      next(err);
+      return;
+    }
+    res.locals.l402 = verified;
+    next();
+  };
+}
+
+/**
+ * The token `l402Gate` verified for this request.
+ *
+ * @throws L402ConfigError when the route is not behind `l402Gate`
+ */
+export function l402TokenOf(res: Response): VerifiedL402 {
+  const token = res.locals.l402;
+  if (!token) {
+    throw new L402ConfigError('no verified L402 token on this response: is the route behind l402Gate?');
+  }
+  return token;
+}
+
+function checkPrice(sats: number): number {
+  if (!priceSchema.safeParse(sats).success) {
+    throw new L402ConfigError(`price must be a whole number of sats from 1 to ${MAX_SATS}, got ${sats}`);
+  }
+  return sats;
+}

@@ -1,0 +1,8 @@
+export * from './types';
+export * from './errors';
+export { l402Gate, l402TokenOf, type L402GateOptions } from './gate';
+export { renderL402Error } from './render';
+export { InMemoryRootKeyStore, InMemoryTokenSpends } from './memory';
+export { mintToken, verifyToken, type MintedToken, type VerifiedToken } from './token';
+export { parseAuthorization, type L402Credentials } from './header';
+export { caveatsFor, verifyCaveats, type TokenScope, type CaveatCheck } from './caveats';

@@ -1,0 +1,84 @@
+/**
+ * What the L402 gate needs from the outside world, injected so the gate imports no LND or
+ * database code. Ids and hashes are lowercase hex strings; root keys are 32-byte Buffers.
+ */
+
+/**
+ * Root keys, one per token: minting a token creates a fresh key under its token id, so keys
+ * rotate with every token and revoking one token touches no other. Implementations must never
+ * log key material.
+ */
+export interface RootKeyStore {
+  /** Creates, stores and returns a fresh random root key for a new token id. */
+  create(tokenId: string): Promise<Buffer>;
+  /** The key of a live token; null when the token id is unknown or revoked. */
+  get(tokenId: string): Promise<Buffer | null>;
+  /** Revokes a token for good: later `get`s return null. */
+  revoke(tokenId: string): Promise<void>;
+}
+
+export interface InvoiceRequest {
+  sats: number;
+  memo: string;
+  expirySeconds: number;
+}
+
+export interface IssuedInvoice {
+  paymentHash: string;
+  bolt11: string;
+}
+
+/** Plain invoices on our node (access fees, pay-per-job fees). */
+export interface InvoiceIssuer {
+  createInvoice(request: InvoiceRequest): Promise<IssuedInvoice>;
+}
+
+/**
+ * Hold invoices on our node (submission stakes): the issuer picks the preimage, and the payer's
+ * HTLC stays locked until a workflow settles (forfeits) or cancels (refunds) it.
+ */
+export interface HoldInvoiceIssuer {
+  createHoldInvoice(request: InvoiceRequest): Promise<IssuedInvoice>;
+  /** True while LND reports the invoice ACCEPTED (paid and held, neither settled nor cancelled). */
+  isAccepted(paymentHash: string): Promise<boolean>;
+}
+
+/**
+ * Spend records for tokens that pay for one job. The real implementation inserts a row under a
+ * unique key `(tokenId, scope)`, so of any number of concurrent calls exactly one returns true.
+ */
+export interface TokenSpends {
+  /** Marks the token spent for `scope`; true the first time only. */
+  consumeOnce(tokenId: string, scope: string): Promise<boolean>;
+}
+
+/**
+ * How a gate treats a paid token:
+ * - `reusable`: plain access fee; the token is a bearer token, valid on this route until expiry
+ *   (Aperture semantics). Proof: the preimage.
+ * - `once`: pay-per-job; the preimage proves payment and the token is spent by its first
+ *   successful request (per gate scope, see {@link TokenSpends}).
+ * - `hold`: submission stake; the macaroon alone authenticates while its hold invoice is
+ *   ACCEPTED, and the token is spent by its first successful request.
+ */
+export type L402Mode = 'reusable' | 'once' | 'hold';
+
+/** What the gate hands the handler on `res.locals.l402` once a request is authorised. */
+export interface VerifiedL402 {
+  tokenId: string;
+  paymentHash: string;
+  service: string;
+  capability: string;
+  mode: L402Mode;
+  /** Unix seconds: the token's tightest `<service>_valid_until` caveat. */
+  expiresAt: number;
+  /** The scheme the client used: `L402`, or the older `LSAT`. */
+  scheme: 'L402' | 'LSAT';
+}
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** Set by `l402Gate` on the requests it lets through. */
+    l402?: VerifiedL402;
+  }
+}
