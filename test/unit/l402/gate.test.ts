@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { importMacaroon } from 'macaroon';
 
-import { L402ConfigError, l402Gate, InMemoryRootKeyStore } from '../../../api/l402';
+import type { Response as ExpressResponse } from 'express';
+
+import { L402ConfigError, l402Gate, l402TokenOf, InMemoryRootKeyStore } from '../../../api/l402';
 import { encodeMacaroon } from '../../../api/l402/token';
 import { FakeInvoiceIssuer } from './fakes';
 import { challengeFor, getWith, startServer, type ErrorBody, type TestServer } from './harness';
@@ -366,5 +368,10 @@ describe('l402Gate configuration', () => {
     [{ tier: -1 }],
   ])('refuses %j at construction', (override) => {
     expect(() => l402Gate({ ...base, ...override })).toThrow(L402ConfigError);
+  });
+
+  it('reports a handler reading the token outside the gate as a configuration error', () => {
+    const res = { locals: {} } as ExpressResponse;
+    expect(() => l402TokenOf(res)).toThrow(L402ConfigError);
   });
 });
