@@ -37,6 +37,49 @@ function views(config: ModelConfig, vector: Float32Array): Views {
   return { embedding: embedding!, w1: w1!, b1: b1!, w2: w2!, b2: b2! };
 }
 
+/** out[o + j] += Σ_d x[xo + d] · w[d·width + j]: a row vector times a row-major matrix. */
+function addRowTimesMatrix(
+  x: Float64Array,
+  xo: number,
+  rows: number,
+  w: Float32Array,
+  width: number,
+  out: Float64Array,
+  o: number,
+): void {
+  for (let d = 0; d < rows; d++) {
+    const scale = x[xo + d]!;
+    const row = d * width;
+    for (let j = 0; j < width; j++) out[o + j] = out[o + j]! + scale * w[row + j]!;
+  }
+}
+
+/** g[d·width + j] += a[ao + d] · delta[dOffset + j], and out[oo + d] = Σ_j delta[dOffset + j] · w[d·width + j]. */
+function backThroughMatrix(
+  a: Float64Array,
+  ao: number,
+  rows: number,
+  delta: Float64Array,
+  dOffset: number,
+  width: number,
+  w: Float32Array,
+  g: Float32Array,
+  out: Float64Array,
+  oo: number,
+): void {
+  for (let d = 0; d < rows; d++) {
+    const scale = a[ao + d]!;
+    const row = d * width;
+    let sum = 0;
+    for (let j = 0; j < width; j++) {
+      const dj = delta[dOffset + j]!;
+      g[row + j] = g[row + j]! + scale * dj;
+      sum += dj * w[row + j]!;
+    }
+    out[oo + d] = sum;
+  }
+}
+
 /** Mean next-byte cross-entropy (nats) of the batch; also leaves activations in the workspace for `backward`. */
 export function forwardLoss(weights: Float32Array, batch: Batch, workspace: MlpWorkspace): number {
   const { config } = workspace;
@@ -53,29 +96,26 @@ export function forwardLoss(weights: Float32Array, batch: Batch, workspace: MlpW
     }
     const h = b * H;
     for (let j = 0; j < H; j++) hidden[h + j] = b1[j]!;
-    for (let d = 0; d < D; d++) {
-      const x = inputs[b * D + d]!;
-      const row = d * H;
-      for (let j = 0; j < H; j++) hidden[h + j] = hidden[h + j]! + x * w1[row + j]!;
-    }
+    addRowTimesMatrix(inputs, b * D, D, w1, H, hidden, h);
     for (let j = 0; j < H; j++) hidden[h + j] = Math.tanh(hidden[h + j]!);
     const l = b * VOCABULARY;
     for (let v = 0; v < VOCABULARY; v++) logits[l + v] = b2[v]!;
-    for (let j = 0; j < H; j++) {
-      const a = hidden[h + j]!;
-      const row = j * VOCABULARY;
-      for (let v = 0; v < VOCABULARY; v++) logits[l + v] = logits[l + v]! + a * w2[row + v]!;
-    }
-    let max = -Infinity;
-    for (let v = 0; v < VOCABULARY; v++) max = Math.max(max, logits[l + v]!);
-    let sum = 0;
-    for (let v = 0; v < VOCABULARY; v++) sum += Math.exp(logits[l + v]! - max);
-    const logSumExp = max + Math.log(sum);
-    totalLoss += logSumExp - logits[l + batch.targets[b]!]!;
-    // keep softmax probabilities for the backward pass
-    for (let v = 0; v < VOCABULARY; v++) logits[l + v] = Math.exp(logits[l + v]! - logSumExp);
+    addRowTimesMatrix(hidden, h, H, w2, VOCABULARY, logits, l);
+    const targetLogit = logits[l + batch.targets[b]!]!;
+    totalLoss += softmaxInPlace(logits, l) - targetLogit;
   }
   return totalLoss / batch.size;
+}
+
+/** Replaces logits[l..l+256) by their softmax probabilities and returns their log-sum-exp. */
+function softmaxInPlace(logits: Float64Array, l: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < VOCABULARY; v++) if (logits[l + v]! > max) max = logits[l + v]!;
+  let sum = 0;
+  for (let v = 0; v < VOCABULARY; v++) sum += Math.exp(logits[l + v]! - max);
+  const logSumExp = max + Math.log(sum);
+  for (let v = 0; v < VOCABULARY; v++) logits[l + v] = Math.exp(logits[l + v]! - logSumExp);
+  return logSumExp;
 }
 
 /** Mean loss and its gradient with respect to every weight, written into `gradient` (overwritten). */
@@ -98,36 +138,25 @@ export function lossAndGradient(
   for (let b = 0; b < batch.size; b++) {
     const l = b * VOCABULARY;
     const h = b * H;
-    probabilities[l + batch.targets[b]!] = probabilities[l + batch.targets[b]!]! - 1;
-    for (let v = 0; v < VOCABULARY; v++) probabilities[l + v] = probabilities[l + v]! * inverseBatch;
-    for (let v = 0; v < VOCABULARY; v++) g.b2[v] = g.b2[v]! + probabilities[l + v]!;
+    const target = l + batch.targets[b]!;
+    probabilities[target] = probabilities[target]! - 1;
+    for (let v = 0; v < VOCABULARY; v++) {
+      const dl = probabilities[l + v]! * inverseBatch;
+      probabilities[l + v] = dl;
+      g.b2[v] = g.b2[v]! + dl;
+    }
+    backThroughMatrix(hidden, h, H, probabilities, l, VOCABULARY, w.w2, g.w2, hiddenGrad, h);
     for (let j = 0; j < H; j++) {
       const a = hidden[h + j]!;
-      const row = j * VOCABULARY;
-      let dh = 0;
-      for (let v = 0; v < VOCABULARY; v++) {
-        const dl = probabilities[l + v]!;
-        g.w2[row + v] = g.w2[row + v]! + a * dl;
-        dh += dl * w.w2[row + v]!;
-      }
-      hiddenGrad[h + j] = dh * (1 - a * a);
+      const dp = hiddenGrad[h + j]! * (1 - a * a);
+      hiddenGrad[h + j] = dp;
+      g.b1[j] = g.b1[j]! + dp;
     }
-    for (let j = 0; j < H; j++) g.b1[j] = g.b1[j]! + hiddenGrad[h + j]!;
-    for (let d = 0; d < D; d++) {
-      const x = inputs[b * D + d]!;
-      const row = d * H;
-      let dx = 0;
-      for (let j = 0; j < H; j++) {
-        const dp = hiddenGrad[h + j]!;
-        g.w1[row + j] = g.w1[row + j]! + x * dp;
-        dx += dp * w.w1[row + j]!;
-      }
-      inputGrad[b * D + d] = dx;
-    }
+    backThroughMatrix(inputs, b * D, D, hiddenGrad, h, H, w.w1, g.w1, inputGrad, b * D);
     for (let c = 0; c < config.context; c++) {
-      const token = batch.contexts[b * config.context + c]!;
+      const row = batch.contexts[b * config.context + c]! * E;
       for (let e = 0; e < E; e++)
-        g.embedding[token * E + e] = g.embedding[token * E + e]! + inputGrad[b * D + c * E + e]!;
+        g.embedding[row + e] = g.embedding[row + e]! + inputGrad[b * D + c * E + e]!;
     }
   }
   return loss;
