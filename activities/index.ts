@@ -1,12 +1,15 @@
 import type { HoldInvoiceDeps } from './hold-invoices';
 import { holdInvoiceActivities } from './hold-invoices';
+import type { RewardEscrowDeps } from './reward-escrow';
+import { rewardEscrowActivities } from './reward-escrow';
 
-export type ActivityDeps = HoldInvoiceDeps;
+export type ActivityDeps = HoldInvoiceDeps & RewardEscrowDeps;
 
 /** Every activity the workers register, built from injected clients (real ones in the worker, fakes in tests). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...holdInvoiceActivities(deps),
+    ...rewardEscrowActivities(deps),
   };
 }
 

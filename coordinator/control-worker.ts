@@ -3,7 +3,9 @@ import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { LightningClient } from '../activities/lightning/client';
-import type { LedgerRepository } from '../db/repos/ledger';
+import type { PrismaClient } from '../db/client';
+import { ledgerRepository } from '../db/repos/ledger';
+import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
 import { dataConverter } from './temporal';
@@ -12,7 +14,7 @@ export interface ControlWorkerDeps {
   connection: NativeConnection;
   namespace: string;
   lightning: LightningClient;
-  ledger: LedgerRepository;
+  prisma: PrismaClient;
   secrets: CoordinatorSecrets;
   identity?: string;
 }
@@ -26,7 +28,8 @@ export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({
       lightning: deps.lightning,
-      ledger: deps.ledger,
+      ledger: ledgerRepository(deps.prisma),
+      revealed: revealedPreimagesRepository(deps.prisma),
       preimageSecret: deps.secrets.preimageSecret,
     }),
     dataConverter: dataConverter(deps.secrets),

@@ -3,7 +3,6 @@ import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../activities/lightning/ln-service-client';
 import { createApp } from '../api/app';
 import { openDatabase } from '../db/client';
-import { ledgerRepository } from '../db/repos/ledger';
 import { connectLnd } from '../stack/lnd';
 import type { CoordinatorConfig } from './config';
 import { createControlWorker, readLndCredentials } from './control-worker';
@@ -23,7 +22,7 @@ export async function runCoordinator(config: CoordinatorConfig, log: Log): Promi
     connection,
     namespace: config.temporal.namespace,
     lightning: lnServiceClient(lnd),
-    ledger: ledgerRepository(db.prisma),
+    prisma: db.prisma,
     secrets,
   });
   const app = createApp({

@@ -1,4 +1,4 @@
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 
 export interface InvoiceView {
   paymentHash: string;
@@ -8,4 +8,30 @@ export interface InvoiceView {
 /** The invoice a payer should pay, once the workflow has created it. */
 export const invoiceQuery = defineQuery<InvoiceView | null>('invoice');
 
+/** A stake's verdict: refund (cancel the hold) for honest outcomes, forfeit (settle) for abusive ones. */
+export const resolveStakeSignal = defineSignal<[{ outcome: 'refund' | 'forfeit' }]>('resolveStake');
+
+export type EscrowPhase =
+  'awaiting-invoices' | 'locking' | 'locked' | 'released' | 'completed' | 'expired' | 'invalid-invoices';
+
+export interface EscrowStatus {
+  phase: EscrowPhase;
+  /** Payment hashes the earner must create hold invoices for, one per tranche, in order. */
+  paymentHashes: string[];
+  trancheSats: number[];
+  /** How many tranches (the first N) the coordinator reveals; null until decided. Tranches past N: cancel. */
+  revealed: number | null;
+  /** Chain height by which the earner must have settled the revealed tranches and cancelled the rest. */
+  decideByHeight: number | null;
+  problem: string | null;
+}
+
+export const escrowStatusQuery = defineQuery<EscrowStatus>('escrowStatus');
+/** The earner's hold invoices, one per tranche, in the order of `paymentHashes`. */
+export const escrowInvoicesSignal = defineSignal<[{ invoices: string[] }]>('escrowInvoices');
+/** The owner's decision: reveal the first `reveal` tranches, cancel the rest. */
+export const releaseEscrowSignal = defineSignal<[{ reveal: number }]>('releaseEscrow');
+
 export const roundTripWorkflowId = (label: string) => `hold-invoice-round-trip/${label}`;
+export const stakeWorkflowId = (stakeId: string) => `stake/${stakeId}`;
+export const escrowWorkflowId = (escrowId: string) => `escrow/${escrowId}`;

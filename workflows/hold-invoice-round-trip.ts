@@ -1,11 +1,5 @@
-import { CancellationScope, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { ACTIVITY_PROFILES } from '../temporal-config';
-import type { InvoiceView } from './definitions';
-import { invoiceQuery } from './definitions';
-
-const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
-const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
+import { log } from '@temporalio/workflow';
+import { openHoldInvoice } from './hold-invoice';
 
 export interface HoldInvoiceRoundTripInput {
   sats: number;
@@ -28,43 +22,27 @@ export interface HoldInvoiceRoundTripResult {
 export async function holdInvoiceRoundTrip(
   input: HoldInvoiceRoundTripInput,
 ): Promise<HoldInvoiceRoundTripResult> {
-  const { workflowId } = workflowInfo();
-  let invoice: InvoiceView | null = null;
-  setHandler(invoiceQuery, () => invoice);
-
-  const opened = await lightning.openHoldInvoice({
-    escrowId: workflowId,
-    slot: 0,
+  const hold = await openHoldInvoice({
     sats: input.sats,
-    memo: `round trip ${workflowId}`,
+    memo: 'round trip',
     purpose: 'ROUND_TRIP',
-    workflowId,
     expiresInSeconds: input.payWithinSeconds,
   });
-  invoice = opened;
-  const cancel = () =>
-    CancellationScope.nonCancellable(() => lightning.cancelHoldInvoice({ paymentHash: opened.paymentHash }));
-
+  const { paymentHash } = hold.invoice;
   try {
-    const paid = await CancellationScope.withTimeout(`${input.payWithinSeconds} s`, () =>
-      watch.awaitInvoicePaid({ paymentHash: opened.paymentHash }),
-    ).catch((err: unknown) => {
-      if (CancellationScope.current().consideredCancelled) throw err;
-      return null;
-    });
-    if (!paid || paid.state !== 'HELD') {
-      log.info('round trip not paid in time; cancelling', { paymentHash: opened.paymentHash });
-      await cancel();
-      return { paymentHash: opened.paymentHash, finalState: 'CANCELED', paid: false };
+    const held = await hold.awaitHeld(input.payWithinSeconds);
+    if (!held) {
+      log.info('round trip not paid in time; cancelled', { paymentHash });
+      return { paymentHash, finalState: 'CANCELED', paid: false };
     }
     if (input.outcome === 'settle') {
-      await lightning.settleHoldInvoice({ escrowId: workflowId, slot: 0, paymentHash: opened.paymentHash });
-      return { paymentHash: opened.paymentHash, finalState: 'SETTLED', paid: true };
+      await hold.settle();
+      return { paymentHash, finalState: 'SETTLED', paid: true };
     }
-    await cancel();
-    return { paymentHash: opened.paymentHash, finalState: 'CANCELED', paid: true };
+    await hold.cancel();
+    return { paymentHash, finalState: 'CANCELED', paid: true };
   } catch (err) {
-    await cancel();
+    await hold.cancel();
     throw err;
   }
 }

@@ -1,1 +1,3 @@
 export { holdInvoiceRoundTrip } from './hold-invoice-round-trip';
+export { rewardEscrow } from './reward-escrow';
+export { stake } from './stake';

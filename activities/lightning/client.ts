@@ -24,6 +24,31 @@ export interface HoldInvoice {
   bolt11: string;
 }
 
+export interface DecodedInvoice {
+  paymentHash: string;
+  sats: number;
+  destination: string;
+  cltvDelta: number;
+  expiresAt: Date;
+}
+
+/** An outgoing payment as LND reports it. IN_FLIGHT: HTLCs locked, not yet settled or failed downstream. */
+export type PaymentState = 'IN_FLIGHT' | 'SUCCEEDED' | 'FAILED';
+
+export interface PaymentStatus {
+  paymentHash: string;
+  state: PaymentState;
+  feeSats: number;
+  /** Highest CLTV expiry height among the payment's HTLCs, once LND knows the route. */
+  timeoutHeight?: number;
+}
+
+export interface PayOptions {
+  maxFeeSats: number;
+  /** LND refuses routes whose HTLC expiry would be above this height. */
+  maxTimeoutHeight: number;
+}
+
 /** The coordinator's view of one Lightning node: the only Lightning surface activities see. */
 export interface LightningClient {
   createHoldInvoice(request: HoldInvoiceRequest): Promise<HoldInvoice>;
@@ -39,5 +64,10 @@ export interface LightningClient {
     until: (status: InvoiceStatus) => boolean,
     signal?: AbortSignal,
   ): Promise<InvoiceStatus>;
+  decodeInvoice(bolt11: string): Promise<DecodedInvoice>;
+  /** Sends the payment and resolves once its HTLCs are locked in flight (or it already ended). */
+  startPayment(bolt11: string, options: PayOptions): Promise<PaymentStatus>;
+  /** The payment for this hash, or null when this node never tried to pay it. */
+  getPayment(paymentHash: string): Promise<PaymentStatus | null>;
   blockHeight(): Promise<number>;
 }

@@ -1,14 +1,29 @@
 import {
   cancelHodlInvoice,
   createHodlInvoice,
+  decodePaymentRequest,
   getHeight,
   getInvoice,
+  getPayment,
   settleHodlInvoice,
   subscribeToInvoice,
+  subscribeToPayViaRequest,
 } from 'ln-service';
-import type { AuthenticatedLnd, GetInvoiceResult, SubscribeToInvoiceInvoiceUpdatedEvent } from 'ln-service';
-import type { HoldInvoice, HoldInvoiceRequest, InvoiceState, InvoiceStatus, LightningClient } from './client';
-import { fromLnServiceError } from './errors';
+import type {
+  AuthenticatedLnd,
+  GetInvoiceResult,
+  GetPaymentResult,
+  SubscribeToInvoiceInvoiceUpdatedEvent,
+} from 'ln-service';
+import type {
+  HoldInvoice,
+  HoldInvoiceRequest,
+  InvoiceState,
+  InvoiceStatus,
+  LightningClient,
+  PaymentStatus,
+} from './client';
+import { fromLnServiceError, LightningError } from './errors';
 
 type LndInvoice = Pick<
   GetInvoiceResult,
@@ -31,6 +46,18 @@ function toStatus(invoice: LndInvoice | SubscribeToInvoiceInvoiceUpdatedEvent): 
     sats: invoice.tokens,
     receivedSats: invoice.received,
     ...(held.length > 0 ? { heldUntilHeight: Math.min(...held.map((payment) => payment.timeout)) } : {}),
+  };
+}
+
+function toPaymentStatus(paymentHash: string, result: GetPaymentResult): PaymentStatus {
+  const state = result.is_confirmed ? 'SUCCEEDED' : result.is_failed ? 'FAILED' : 'IN_FLIGHT';
+  const paths = [...(result.payment?.paths ?? []), ...(result.pending?.paths ?? [])];
+  const htlcTimeouts = paths.flatMap((path) => path.hops.map((hop) => hop.timeout));
+  return {
+    paymentHash,
+    state,
+    feeSats: result.payment?.fee ?? 0,
+    ...(htlcTimeouts.length > 0 ? { timeoutHeight: Math.max(...htlcTimeouts) } : {}),
   };
 }
 
@@ -92,6 +119,54 @@ export function lnServiceClient(lnd: AuthenticatedLnd): LightningClient {
           finish(() => reject(fromLnServiceError(err, 'watchInvoice'))),
         );
       });
+    },
+
+    async decodeInvoice(bolt11) {
+      const decoded = await call('decodeInvoice', () => decodePaymentRequest({ lnd, request: bolt11 }));
+      return {
+        paymentHash: decoded.id,
+        sats: decoded.tokens,
+        destination: decoded.destination,
+        cltvDelta: decoded.cltv_delta ?? 18,
+        expiresAt: new Date(decoded.expires_at),
+      };
+    },
+
+    async getPayment(paymentHash) {
+      try {
+        return toPaymentStatus(paymentHash, await getPayment({ lnd, id: paymentHash }));
+      } catch (err) {
+        const mapped = fromLnServiceError(err, 'getPayment');
+        if (mapped.code === 'INVOICE_NOT_FOUND' || /SentPaymentNotFound/.test(mapped.message)) return null;
+        throw mapped;
+      }
+    },
+
+    async startPayment(bolt11, options) {
+      const { paymentHash } = await this.decodeInvoice(bolt11);
+      const existing = await this.getPayment(paymentHash);
+      if (existing) return existing;
+      await new Promise<void>((resolve, reject) => {
+        const payment = subscribeToPayViaRequest({
+          lnd,
+          request: bolt11,
+          max_fee: options.maxFeeSats,
+          max_timeout_height: options.maxTimeoutHeight,
+        });
+        const done = (settle: () => void) => {
+          // The payment lives on in LND; we only stop listening.
+          payment.removeAllListeners();
+          payment.on('error', () => {});
+          settle();
+        };
+        payment.on('paying', () => done(resolve));
+        payment.on('confirmed', () => done(resolve));
+        payment.on('failed', () => done(resolve));
+        payment.on('error', (err: unknown) => done(() => reject(fromLnServiceError(err, 'startPayment'))));
+      });
+      const status = await this.getPayment(paymentHash);
+      if (!status) throw new LightningError('PAYMENT_FAILED', `payment ${paymentHash} left no record in LND`);
+      return status;
     },
 
     async blockHeight() {

@@ -37,8 +37,9 @@ export function ledgerRepository(prisma: PrismaClient) {
       paymentHash: string,
       direction: PaymentDirection,
       state: PaymentState,
-      at = new Date(),
+      details: { feeSats?: bigint; at?: Date } = {},
     ): Promise<LedgerEntry> {
+      const at = details.at ?? new Date();
       return prisma.$transaction(async (tx) => {
         const current = await tx.ledgerEntry.findUniqueOrThrow({
           where: { paymentHash_direction: { paymentHash, direction } },
@@ -48,6 +49,7 @@ export function ledgerRepository(prisma: PrismaClient) {
           where: { id: current.id },
           data: {
             state,
+            ...(details.feeSats === undefined ? {} : { feeSats: details.feeSats }),
             ...(state === 'HELD' ? { heldAt: at } : {}),
             ...(FINAL_STATES.includes(state) ? { finalAt: at } : {}),
           },

@@ -1,0 +1,31 @@
+import { L402TrainError } from '../../lib/errors';
+
+export type SandboxErrorCode =
+  | 'DIFF_TOO_LARGE'
+  | 'DIFF_MALFORMED'
+  | 'DIFF_TOUCHES_FORBIDDEN_FILE'
+  | 'DIFF_DOES_NOT_APPLY'
+  | 'EVAL_OUTPUT_INVALID'
+  | 'SANDBOX_UNAVAILABLE'
+  | 'BOUNTY_MANIFEST_INVALID';
+
+const statusByCode: Record<SandboxErrorCode, number> = {
+  DIFF_TOO_LARGE: 413,
+  DIFF_MALFORMED: 400,
+  DIFF_TOUCHES_FORBIDDEN_FILE: 422,
+  DIFF_DOES_NOT_APPLY: 409,
+  EVAL_OUTPUT_INVALID: 422,
+  SANDBOX_UNAVAILABLE: 503,
+  BOUNTY_MANIFEST_INVALID: 500,
+};
+
+/** Every failure of diff checking, sandboxed evaluation and bounty loading, with a stable code. */
+export class SandboxError extends L402TrainError {
+  constructor(
+    code: SandboxErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(code, message, statusByCode[code]);
+  }
+}

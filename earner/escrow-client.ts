@@ -1,0 +1,55 @@
+import { cancelHodlInvoice, createHodlInvoice, getInvoice, settleHodlInvoice } from 'ln-service';
+import type { AuthenticatedLnd } from 'ln-service';
+
+export interface RevealedPreimage {
+  paymentHash: string;
+  preimage: string;
+}
+
+/**
+ * The earner's side of a reward escrow, on the earner's own node: hold invoices for the coordinator's hashes,
+ * settled with the preimages the coordinator reveals, cancelled for the rest. Every step is safe to repeat.
+ */
+export function escrowEarner(lnd: AuthenticatedLnd) {
+  return {
+    async createInvoices(
+      paymentHashes: string[],
+      trancheSats: number[],
+      options: { cltvDelta: number; expiresInSeconds: number; memo?: string },
+    ): Promise<string[]> {
+      const expiresAt = new Date(Date.now() + options.expiresInSeconds * 1000).toISOString();
+      return Promise.all(
+        paymentHashes.map(async (id, tranche) => {
+          const invoice = await createHodlInvoice({
+            lnd,
+            id,
+            tokens: trancheSats[tranche] as number,
+            cltv_delta: options.cltvDelta,
+            expires_at: expiresAt,
+            description: options.memo ?? `l402-train escrow tranche ${tranche}`,
+          });
+          return invoice.request;
+        }),
+      );
+    },
+
+    async heldCount(paymentHashes: string[]): Promise<number> {
+      const invoices = await Promise.all(paymentHashes.map((id) => getInvoice({ lnd, id })));
+      return invoices.filter((invoice) => invoice.is_held).length;
+    },
+
+    /** Settles the revealed tranches and cancels every other one. */
+    async resolve(paymentHashes: string[], revealed: RevealedPreimage[]): Promise<void> {
+      const preimages = new Map(revealed.map((entry) => [entry.paymentHash, entry.preimage]));
+      await Promise.all(
+        paymentHashes.map(async (id) => {
+          const invoice = await getInvoice({ lnd, id });
+          if (invoice.is_confirmed || invoice.is_canceled) return;
+          const preimage = preimages.get(id);
+          if (preimage) await settleHodlInvoice({ lnd, secret: preimage });
+          else await cancelHodlInvoice({ lnd, id });
+        }),
+      );
+    },
+  };
+}

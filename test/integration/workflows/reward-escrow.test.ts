@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
+import { ledgerRepository } from '../../../db/repos/ledger';
+import { escrowEarner } from '../../../earner/escrow-client';
+import { splitIntoTranches } from '../../../economics/tranches';
+import { TASK_QUEUES } from '../../../temporal-config';
+import { rewardEscrow } from '../../../workflows';
+import {
+  escrowInvoicesSignal,
+  escrowStatusQuery,
+  escrowWorkflowId,
+  releaseEscrowSignal,
+} from '../../../workflows/definitions';
+import type { RewardEscrowInput } from '../../../workflows/reward-escrow';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { channelBalance, testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+
+const earnerLnd = testLnd('peer2');
+const earner = escrowEarner(earnerLnd);
+let harness: ControlHarness;
+
+beforeAll(async () => {
+  harness = await startControlHarness();
+});
+afterAll(() => harness?.stop());
+
+const trancheSats = splitIntoTranches(10_000, 4);
+
+function escrowInput(escrowId: string): RewardEscrowInput {
+  return {
+    escrowId,
+    trancheSats,
+    invoiceWithinSeconds: 60,
+    decideWithinSeconds: 120,
+    maxInvoiceCltvDelta: 80,
+    routingCltvBlocks: 40,
+    fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
+  };
+}
+
+/** Runs one escrow end to end with the earner on its own node; returns the result and the earner's balance change. */
+async function runEscrow(reveal: number) {
+  const escrowId = randomUUID();
+  const before = await channelBalance(earnerLnd);
+  const handle = await harness.client.workflow.start(rewardEscrow, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: escrowWorkflowId(escrowId),
+    args: [escrowInput(escrowId)],
+  });
+  const { paymentHashes } = await eventually('payment hashes', async () => {
+    const status = await handle.query(escrowStatusQuery);
+    return status.paymentHashes.length > 0 && status;
+  });
+  const invoices = await earner.createInvoices(paymentHashes, trancheSats, {
+    cltvDelta: 60,
+    expiresInSeconds: 600,
+  });
+  await handle.signal(escrowInvoicesSignal, { invoices });
+
+  await eventually(
+    'all tranches held on the earner node',
+    async () => (await earner.heldCount(paymentHashes)) === 4,
+  );
+  expect((await handle.query(escrowStatusQuery)).phase).toBe('locked');
+  await handle.signal(releaseEscrowSignal, { reveal });
+
+  await eventually('the decision', async () => (await handle.query(escrowStatusQuery)).revealed !== null);
+  const revealed = await revealedPreimagesRepository(harness.db.prisma).list(escrowId);
+  await earner.resolve(paymentHashes, revealed);
+
+  const result = await handle.result();
+  const after = await eventually('the earner balance to settle', async () => {
+    const balance = await channelBalance(earnerLnd);
+    return balance - before === result.paidSats && balance;
+  });
+  return { result, revealed, paymentHashes, gained: after - before };
+}
+
+describe('reward escrow with 4 tranches on real LND', () => {
+  it.each([
+    [0, 0],
+    [2, trancheSats[0]! + trancheSats[1]!],
+    [4, 10_000],
+  ])('revealing %i tranches pays the earner exactly %i sats and returns the rest', async (reveal, paid) => {
+    const { result, revealed, paymentHashes, gained } = await runEscrow(reveal);
+
+    expect(revealed.map((entry) => entry.tranche)).toEqual([...Array(reveal).keys()]);
+    expect(result).toMatchObject({
+      phase: 'completed',
+      revealed: reveal,
+      paidSats: paid,
+      returnedSats: 10_000 - paid,
+    });
+    expect(gained).toBe(paid);
+    const ledger = ledgerRepository(harness.db.prisma);
+    const rows = await Promise.all(paymentHashes.map((hash) => ledger.find(hash, 'OUTGOING')));
+    expect(rows.map((row) => row?.state)).toEqual(
+      paymentHashes.map((_, i) => (i < reveal ? 'SETTLED' : 'FAILED')),
+    );
+  });
+});
