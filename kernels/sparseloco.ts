@@ -245,12 +245,18 @@ export function keptPositions(update: CompressedUpdate): Float64Array {
 export function fullChunkPositions(update: CompressedUpdate): Float64Array {
   const layout = chunkLayout(update.shapes, update.chunkSize, update.k);
   const positions = keptPositions(update);
-  const selected: number[] = [];
+  let count = 0;
+  forEachChunk(layout, (chunk, _keptStart, keep) => {
+    if (layout.chunkLengths[chunk] === update.chunkSize) count += keep;
+  });
+  const selected = new Float64Array(count);
+  let next = 0;
   forEachChunk(layout, (chunk, keptStart, keep) => {
     if (layout.chunkLengths[chunk] !== update.chunkSize) return;
-    for (let j = keptStart; j < keptStart + keep; j++) selected.push(positions[j]!);
+    selected.set(positions.subarray(keptStart, keptStart + keep), next);
+    next += keep;
   });
-  return Float64Array.from(selected);
+  return selected;
 }
 
 export function forEachChunk(

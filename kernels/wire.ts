@@ -2,7 +2,7 @@ import { BitReader, BitWriter } from './bits';
 import { fromBfloat16Bits } from './bfloat16';
 import { crc32 } from './crc32';
 import { KernelError } from './errors';
-import { chunkLayout, type ChunkLayout, tensorSize } from './layout';
+import { chunkLayout, type ChunkLayout, tensorSize, validateCompressionOptions } from './layout';
 import type { CompressedUpdate } from './sparseloco';
 
 /**
@@ -127,19 +127,17 @@ export function decodeUpdate(bytes: Uint8Array): CompressedUpdate {
   const header = parseHeader(bytes);
   let layout: ChunkLayout;
   try {
+    validateCompressionOptions(header.chunkSize, header.k);
+    checkBodyCanHold(header);
     layout = chunkLayout(header.shapes, header.chunkSize, header.k);
   } catch (error) {
-    if (error instanceof KernelError) throw new KernelError('SPARSELOCO_BAD_HEADER', error.message);
+    if (error instanceof KernelError && error.code !== 'SPARSELOCO_BAD_LENGTH')
+      throw new KernelError('SPARSELOCO_BAD_HEADER', error.message);
     throw error;
   }
   const chunkCount = layout.chunkLengths.length;
   const keptTotal = layout.keptOffsets[chunkCount]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (header.bodyLength < chunkCount * 3)
-    throw new KernelError(
-      'SPARSELOCO_BAD_LENGTH',
-      `body of ${header.bodyLength} bytes cannot hold ${chunkCount} scales`,
-    );
   const highScaleBits = new Uint16Array(chunkCount);
   let offset = header.bodyStart;
   for (let chunk = 0; chunk < chunkCount; chunk++, offset += 2) {
@@ -180,6 +178,27 @@ export function decodeUpdate(bytes: Uint8Array): CompressedUpdate {
     highScaleBits,
     lowRatioCodes,
   };
+}
+
+/**
+ * Every chunk needs 3 scale bytes and every kept entry at least 3 bits, so a header that announces more than the
+ * body can hold is refused before anything the size of the announced model is allocated.
+ */
+function checkBodyCanHold(header: ParsedHeader): void {
+  let chunks = 0;
+  let kept = 0;
+  for (const shape of header.shapes) {
+    const size = tensorSize(shape);
+    const fullChunks = Math.floor(size / header.chunkSize);
+    const rest = size - fullChunks * header.chunkSize;
+    chunks += fullChunks + (rest > 0 ? 1 : 0);
+    kept += fullChunks * header.k + Math.min(header.k, rest);
+  }
+  if (header.bodyLength * 8 < chunks * 24 + kept * 3)
+    throw new KernelError(
+      'SPARSELOCO_BAD_LENGTH',
+      `a ${header.bodyLength}-byte body cannot hold ${chunks} chunks with ${kept} kept entries`,
+    );
 }
 
 function truncated(): KernelError {

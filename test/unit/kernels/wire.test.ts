@@ -100,6 +100,16 @@ describe.each([
   });
 });
 
+describe('a header announcing more than the body holds', () => {
+  it('is refused before the announced model is allocated', () => {
+    const bytes = encodeUpdate(update, IndexCoding.Packed);
+    const huge = Uint8Array.from(bytes);
+    // first tensor [4, 512] becomes [4, 0x7fffffff]
+    new DataView(huge.buffer).setUint32(20 + 1 + 4, 0x7fffffff, true);
+    expect(codeOf(() => decodeUpdate(resealed(huge)))).toBe('SPARSELOCO_BAD_LENGTH');
+  });
+});
+
 describe('packed indices', () => {
   // gap coding cannot express a repeated or decreasing index: gaps are non-negative by construction
   it.each<[string, (u: CompressedUpdate) => CompressedUpdate, string]>([
