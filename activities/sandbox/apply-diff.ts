@@ -64,10 +64,14 @@ export function applyDiff(
 ): Record<string, string> {
   const size = Buffer.byteLength(diff, 'utf8');
   if (size > rules.maxDiffBytes) {
-    throw new SandboxError('DIFF_TOO_LARGE', `the diff is ${size} bytes; the limit is ${rules.maxDiffBytes}`, {
-      size,
-      limit: rules.maxDiffBytes,
-    });
+    throw new SandboxError(
+      'DIFF_TOO_LARGE',
+      `the diff is ${size} bytes; the limit is ${rules.maxDiffBytes}`,
+      {
+        size,
+        limit: rules.maxDiffBytes,
+      },
+    );
   }
   const patches = parseUnifiedDiff(diff);
   for (const { path } of patches) {

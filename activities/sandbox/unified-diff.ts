@@ -1,4 +1,5 @@
 import { SandboxError } from './errors';
+import { isSafeRelativePath } from './paths';
 
 /** One line of a hunk; `text` carries its own line terminator unless the diff marked it "No newline at end of file". */
 export interface HunkLine {
@@ -47,13 +48,6 @@ function forbidden(message: string, path?: string): SandboxError {
   return new SandboxError('DIFF_TOUCHES_FORBIDDEN_FILE', message, { path });
 }
 
-/** A repository-relative path with no traversal, no empty or dot segments and no odd characters. */
-function assertSafeRelativePath(path: string): void {
-  const segments = path.split('/');
-  const unsafe = segments.some((s) => s === '' || s === '.' || s === '..') || /[\\\0]/.test(path);
-  if (unsafe) throw forbidden(`unsafe path "${path}"`, path);
-}
-
 /** `--- a/x` or `+++ b/x` to `x`; refuses /dev/null (file creation or deletion) and absolute paths. */
 function headerPath(line: string, marker: '--- ' | '+++ ', prefix: 'a/' | 'b/', lineNumber: number): string {
   const raw = line.slice(marker.length).split('\t')[0] ?? '';
@@ -61,7 +55,7 @@ function headerPath(line: string, marker: '--- ' | '+++ ', prefix: 'a/' | 'b/', 
   if (raw.startsWith('/')) throw forbidden(`absolute path "${raw}"`, raw);
   if (!raw.startsWith(prefix)) throw malformed(`expected a git-style "${prefix}" path`, lineNumber);
   const path = raw.slice(prefix.length);
-  assertSafeRelativePath(path);
+  if (!isSafeRelativePath(path)) throw forbidden(`unsafe path "${path}"`, path);
   return path;
 }
 
@@ -141,7 +135,8 @@ function readGitHeader(reader: DiffReader): void {
   reader.next();
   for (let line = reader.peek(); line !== undefined && !isFileStart(line); line = reader.peek()) {
     const refused = FORBIDDEN_HEADERS.find((h) => line.startsWith(h));
-    if (refused) throw forbidden(`the diff contains "${refused}": only text edits of existing files are allowed`);
+    if (refused)
+      throw forbidden(`the diff contains "${refused}": only text edits of existing files are allowed`);
     if (line.startsWith('index ')) {
       if (/ 120000$/.test(line)) throw forbidden('the diff touches a symbolic link');
     } else {

@@ -1,0 +1,138 @@
+/** Resource limits of one eval run. */
+export interface EvalLimits {
+  /** Wall clock, enforced by the parent: the whole sandbox is killed when it runs out. */
+  wallSeconds: number;
+  /** RLIMIT_CPU: SIGXCPU at this many CPU seconds, SIGKILL one second later. */
+  cpuSeconds: number;
+  /** RLIMIT_DATA (private writable memory: heap, anonymous maps); V8 reserves too much address space for RLIMIT_AS. */
+  memoryMb: number;
+  /** RLIMIT_NPROC inside the sandbox's own user namespace: processes *and threads* (Node itself uses about 11). */
+  maxProcesses: number;
+  /** stdout plus stderr; the sandbox is killed when it writes more. */
+  maxOutputBytes: number;
+  /** Size of the writable scratch tmpfs at /tmp, and RLIMIT_FSIZE. Default 16. */
+  scratchMb?: number;
+}
+
+export const DEFAULT_SCRATCH_MB = 16;
+const MAX_OPEN_FILES = 256;
+
+/** Where things appear inside the sandbox. */
+export const SANDBOX_PATHS = {
+  work: '/sandbox/work',
+  split: '/sandbox/split',
+  scratch: '/tmp',
+} as const;
+
+/** A host path visible inside the sandbox: read-only bind of a directory or file, or a symlink (merged /usr). */
+export type SystemMount =
+  { kind: 'ro-bind'; path: string } | { kind: 'symlink'; path: string; target: string };
+
+export interface SandboxCommandInput {
+  bwrapPath: string;
+  prlimitPath: string;
+  /** Set when the parent runs as root: drop to this uid/gid with setpriv before bwrap, so no root uid is ever used. */
+  dropToUser?: { setprivPath: string; uid: number; gid: number };
+  systemMounts: SystemMount[];
+  workHostDir: string;
+  splitHostDir: string;
+  splitName: string;
+  command: string[];
+  limits: EvalLimits;
+  /** The fd on which bwrap reports, as JSON, that the sandbox exists ("child-pid") and how it ended. */
+  statusFd: number;
+}
+
+/** The sandbox's whole environment: nothing from the parent's leaks in. */
+export function sandboxEnv(splitName: string): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    HOME: SANDBOX_PATHS.scratch,
+    TMPDIR: SANDBOX_PATHS.scratch,
+    LANG: 'C.UTF-8',
+    SPLIT_NAME: splitName,
+    SPLIT_DIR: SANDBOX_PATHS.split,
+  };
+}
+
+function prlimitArgs(prlimitPath: string, limits: EvalLimits): string[] {
+  const mb = 1024 * 1024;
+  const scratchBytes = (limits.scratchMb ?? DEFAULT_SCRATCH_MB) * mb;
+  return [
+    prlimitPath,
+    `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
+    `--data=${limits.memoryMb * mb}`,
+    `--nproc=${limits.maxProcesses}`,
+    `--fsize=${scratchBytes}`,
+    `--nofile=${MAX_OPEN_FILES}`,
+    '--core=0',
+    '--',
+  ];
+}
+
+/**
+ * The argv (program first) that runs `command` in a bubblewrap sandbox: every namespace unshared (so the
+ * network is a private loopback), no capabilities, no further user namespaces, a new session, killed with
+ * its parent, system paths and the candidate read-only, the split read-only, a size-capped tmpfs as the
+ * only writable place, an explicit environment, and rlimits set by prlimit inside. Pure.
+ */
+export function buildSandboxArgv(input: SandboxCommandInput): string[] {
+  const scratchBytes = (input.limits.scratchMb ?? DEFAULT_SCRATCH_MB) * 1024 * 1024;
+  const mounts = input.systemMounts.flatMap((m) =>
+    m.kind === 'ro-bind' ? ['--ro-bind', m.path, m.path] : ['--symlink', m.target, m.path],
+  );
+  const env = Object.entries(sandboxEnv(input.splitName)).flatMap(([name, value]) => [
+    '--setenv',
+    name,
+    value,
+  ]);
+  const bwrap = [
+    input.bwrapPath,
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--cap-drop',
+    'ALL',
+    '--hostname',
+    'sandbox',
+    ...mounts,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(scratchBytes),
+    '--tmpfs',
+    SANDBOX_PATHS.scratch,
+    '--ro-bind',
+    input.workHostDir,
+    SANDBOX_PATHS.work,
+    '--ro-bind',
+    input.splitHostDir,
+    SANDBOX_PATHS.split,
+    '--chdir',
+    SANDBOX_PATHS.work,
+    '--clearenv',
+    ...env,
+    '--json-status-fd',
+    String(input.statusFd),
+    '--',
+    ...prlimitArgs(input.prlimitPath, input.limits),
+    ...input.command,
+  ];
+  if (!input.dropToUser) return bwrap;
+  const { setprivPath, uid, gid } = input.dropToUser;
+  return [
+    setprivPath,
+    `--reuid=${uid}`,
+    `--regid=${gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+    ...bwrap,
+  ];
+}
