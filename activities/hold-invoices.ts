@@ -69,20 +69,78 @@ export function holdInvoiceActivities({ lightning, ledger, preimageSecret }: Hol
       }
     },
 
-    /** Heartbeats while it holds a per-invoice subscription; resolves once the invoice leaves OPEN. */
-    async awaitInvoicePaid(input: { paymentHash: string }): Promise<InvoiceStatus> {
-      const context = Context.current();
-      const beat = setInterval(() => context.heartbeat(), WATCH_HEARTBEAT_MS);
+    /** A plain invoice (access fees, bounty funding) for a derived preimage; idempotent like the hold one. */
+    async openPlainInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
+      const preimage = preimageFor(input.escrowId, input.slot);
+      const paymentHash = paymentHashOf(preimage).toString('hex');
+      await ledger.record({
+        paymentHash,
+        direction: 'INCOMING',
+        purpose: input.purpose,
+        amountSats: BigInt(input.sats),
+        state: 'OPEN',
+        workflowId: input.workflowId,
+        memo: input.memo,
+      });
       try {
-        const status = await lightning.watchInvoice(
-          input.paymentHash,
-          (update) => update.state !== 'OPEN',
-          context.cancellationSignal,
-        );
+        return await lightning.createInvoice({
+          preimage,
+          sats: input.sats,
+          memo: input.memo,
+          expiresAt: new Date(Date.now() + input.expiresInSeconds * 1000),
+        });
+      } catch (err) {
+        if (err instanceof LightningError && err.code === 'INVOICE_ALREADY_EXISTS') {
+          return { paymentHash, bolt11: (await currentStatus(paymentHash)).bolt11 };
+        }
+        throw err;
+      }
+    },
+
+    /** Records a plain invoice's end: SETTLED once paid, CANCELED once LND expired it. */
+    async recordInvoiceOutcome(input: { paymentHash: string }): Promise<InvoiceState> {
+      const status = await currentStatus(input.paymentHash);
+      if (status.state === 'SETTLED' || status.state === 'CANCELED') {
+        await ledger.markState(input.paymentHash, 'INCOMING', status.state);
+      }
+      return status.state;
+    },
+
+    /**
+     * Waits until the invoice is paid (held or settled) or, with `until: 'final'`, settled or cancelled.
+     * A per-invoice subscription (which sends the current state first) plus a lookup at every heartbeat, so
+     * neither a missed event nor an LND reconnect goes unnoticed; a broken subscription fails the attempt and
+     * Temporal's retry subscribes again.
+     */
+    async awaitInvoiceState(input: { paymentHash: string; until: 'paid' | 'final' }): Promise<InvoiceStatus> {
+      const context = Context.current();
+      const reached = (status: InvoiceStatus) =>
+        input.until === 'paid'
+          ? status.state !== 'OPEN'
+          : status.state === 'SETTLED' || status.state === 'CANCELED';
+      const stop = new AbortController();
+      context.cancellationSignal.addEventListener('abort', () =>
+        stop.abort(context.cancellationSignal.reason),
+      );
+      const lookups = (async () => {
+        while (!stop.signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, WATCH_HEARTBEAT_MS));
+          context.heartbeat();
+          const status = await currentStatus(input.paymentHash);
+          if (reached(status)) return status;
+        }
+        throw stop.signal.reason;
+      })();
+      try {
+        const status = await Promise.race([
+          lightning.watchInvoice(input.paymentHash, reached, stop.signal),
+          lookups,
+        ]);
         if (status.state === 'HELD') await ledger.markState(input.paymentHash, 'INCOMING', 'HELD');
         return status;
       } finally {
-        clearInterval(beat);
+        stop.abort(new Error('done'));
+        lookups.catch(() => undefined);
       }
     },
 

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export interface InvoiceView {
   paymentHash: string;
@@ -7,6 +7,8 @@ export interface InvoiceView {
 
 /** The invoice a payer should pay, once the workflow has created it. */
 export const invoiceQuery = defineQuery<InvoiceView | null>('invoice');
+/** Waits for the invoice and returns it: how the API gets an invoice from the workflow that owns it. */
+export const invoiceUpdate = defineUpdate<InvoiceView>('awaitInvoice');
 
 /** A stake's verdict: refund (cancel the hold) for honest outcomes, forfeit (settle) for abusive ones. */
 export const resolveStakeSignal = defineSignal<[{ outcome: 'refund' | 'forfeit' }]>('resolveStake');
@@ -35,3 +37,4 @@ export const releaseEscrowSignal = defineSignal<[{ reveal: number }]>('releaseEs
 export const roundTripWorkflowId = (label: string) => `hold-invoice-round-trip/${label}`;
 export const stakeWorkflowId = (stakeId: string) => `stake/${stakeId}`;
 export const escrowWorkflowId = (escrowId: string) => `escrow/${escrowId}`;
+export const accessFeeWorkflowId = (id: string) => `access-fee/${id}`;

@@ -1,9 +1,15 @@
-import { CancellationScope, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PaymentPurpose } from '../db/repos/ledger';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { InvoiceView } from './definitions';
-import { invoiceQuery } from './definitions';
+import { invoiceQuery, invoiceUpdate } from './definitions';
 
 const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
 const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
@@ -21,6 +27,19 @@ export interface HoldInvoiceSteps {
   cancel(): Promise<void>;
 }
 
+/** Answers `invoiceQuery` and `invoiceUpdate` with the invoice once `publish` is called. */
+export function invoicePublisher(): (invoice: InvoiceView) => void {
+  let view: InvoiceView | null = null;
+  setHandler(invoiceQuery, () => view);
+  setHandler(invoiceUpdate, async () => {
+    await condition(() => view !== null);
+    return view as InvoiceView;
+  });
+  return (invoice) => {
+    view = invoice;
+  };
+}
+
 /**
  * Opens a hold invoice on the coordinator's node (preimage derived in an activity, keyed by this workflow) and
  * answers `invoiceQuery` with it. The returned steps wrap the rest of its life.
@@ -33,10 +52,9 @@ export async function openHoldInvoice(input: {
   cltvDelta?: number;
 }): Promise<HoldInvoiceSteps & { invoice: InvoiceView }> {
   const { workflowId } = workflowInfo();
-  let view: InvoiceView | null = null;
-  setHandler(invoiceQuery, () => view);
+  const publish = invoicePublisher();
   const invoice = await lightning.openHoldInvoice({ escrowId: workflowId, slot: 0, workflowId, ...input });
-  view = invoice;
+  publish(invoice);
   const cancel = async () => {
     await CancellationScope.nonCancellable(() =>
       lightning.cancelHoldInvoice({ paymentHash: invoice.paymentHash }),
@@ -50,7 +68,7 @@ export async function openHoldInvoice(input: {
     },
     awaitHeld: async (payWithinSeconds) => {
       const paid = await CancellationScope.withTimeout(`${payWithinSeconds} s`, () =>
-        watch.awaitInvoicePaid({ paymentHash: invoice.paymentHash }),
+        watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'paid' }),
       ).catch((err: unknown) => {
         if (CancellationScope.current().consideredCancelled) throw err;
         return null;

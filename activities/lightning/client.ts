@@ -19,6 +19,13 @@ export interface HoldInvoiceRequest {
   cltvDelta?: number;
 }
 
+export interface PlainInvoiceRequest {
+  preimage: Buffer;
+  sats: number;
+  memo: string;
+  expiresAt: Date;
+}
+
 export interface HoldInvoice {
   paymentHash: string;
   bolt11: string;
@@ -52,6 +59,8 @@ export interface PayOptions {
 /** The coordinator's view of one Lightning node: the only Lightning surface activities see. */
 export interface LightningClient {
   createHoldInvoice(request: HoldInvoiceRequest): Promise<HoldInvoice>;
+  /** A plain invoice for a preimage we chose, so a retried creation finds the same invoice. */
+  createInvoice(request: PlainInvoiceRequest): Promise<HoldInvoice>;
   getInvoice(paymentHash: string): Promise<InvoiceStatus>;
   settleHoldInvoice(preimage: Buffer): Promise<void>;
   cancelHoldInvoice(paymentHash: string): Promise<void>;

@@ -1,6 +1,7 @@
 import {
   cancelHodlInvoice,
   createHodlInvoice,
+  createInvoice,
   decodePaymentRequest,
   getHeight,
   getInvoice,
@@ -80,6 +81,19 @@ export function lnServiceClient(lnd: AuthenticatedLnd): LightningClient {
           description: request.memo,
           expires_at: request.expiresAt.toISOString(),
           ...(request.cltvDelta === undefined ? {} : { cltv_delta: request.cltvDelta }),
+        }),
+      );
+      return { paymentHash: created.id, bolt11: created.request };
+    },
+
+    async createInvoice(request) {
+      const created = await call('createInvoice', () =>
+        createInvoice({
+          lnd,
+          secret: request.preimage.toString('hex'),
+          tokens: request.sats,
+          description: request.memo,
+          expires_at: request.expiresAt.toISOString(),
         }),
       );
       return { paymentHash: created.id, bolt11: created.request };

@@ -61,6 +61,13 @@ export function ledgerRepository(prisma: PrismaClient) {
       return prisma.ledgerEntry.findUnique({ where: { paymentHash_direction: { paymentHash, direction } } });
     },
 
+    /** Rows of these purposes still open, held or in flight: each may be occupying an HTLC slot. */
+    countLive(purposes: PaymentPurpose[]): Promise<number> {
+      return prisma.ledgerEntry.count({
+        where: { purpose: { in: purposes }, state: { notIn: FINAL_STATES } },
+      });
+    },
+
     listNonFinal(): Promise<LedgerEntry[]> {
       return prisma.ledgerEntry.findMany({
         where: { state: { notIn: FINAL_STATES } },

@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { z } from 'zod';
+
+import { SandboxError } from './errors';
+import { isSafeRelativePath } from './paths';
+
+const relativePath = z.string().refine(isSafeRelativePath, 'must be a safe relative path');
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);
+
+const evalLimits = z.object({
+  wallSeconds: z.number().positive(),
+  cpuSeconds: z.number().int().positive(),
+  memoryMb: z.number().int().positive(),
+  maxProcesses: z.number().int().positive(),
+  maxOutputBytes: z.number().int().positive(),
+  scratchMb: z.number().int().positive().optional(),
+});
+
+export const BountyManifestSchema = z
+  .object({
+    id: name,
+    title: z.string().min(1),
+    description: z.string().min(1),
+    baseline: z.object({ dir: relativePath, files: z.array(relativePath).min(1) }),
+    allowedFiles: z.array(relativePath).min(1),
+    maxDiffBytes: z.number().int().positive(),
+    eval: z.object({
+      command: z.array(z.string().min(1)).min(1),
+      limits: evalLimits,
+      repeatRuns: z.number().int().min(1),
+    }),
+    metric: z.object({
+      name: z.string().regex(/^[A-Za-z_][\w.-]*$/),
+      direction: z.enum(['higher', 'lower']),
+    }),
+    splits: z.record(name, z.object({ dir: relativePath, files: z.array(relativePath).min(1) })),
+    canaries: z.array(
+      z.object({ name, split: name, expectedScore: z.number(), tolerance: z.number().nonnegative() }),
+    ),
+    tolerances: z.object({
+      claimAbsolute: z.number().nonnegative(),
+      claimRelative: z.number().nonnegative(),
+      stability: z.number().nonnegative(),
+      minImprovement: z.number().nonnegative(),
+    }),
+  })
+  .superRefine((manifest, ctx) => {
+    for (const file of manifest.allowedFiles) {
+      if (!manifest.baseline.files.includes(file)) {
+        ctx.addIssue({ code: 'custom', path: ['allowedFiles'], message: `${file} is not a baseline file` });
+      }
+    }
+    for (const split of ['public', 'held-out', ...manifest.canaries.map((c) => c.split)]) {
+      if (!manifest.splits[split]) {
+        ctx.addIssue({ code: 'custom', path: ['splits'], message: `split "${split}" is not declared` });
+      }
+    }
+  });
+
+export type BountyManifest = z.infer<typeof BountyManifestSchema>;
+
+/** A bounty as the coordinator holds it: manifest, baseline bundle and every split's data. */
+export interface BountyBundle {
+  manifest: BountyManifest;
+  baselineFiles: Record<string, string>;
+  splits: Record<string, Record<string, string>>;
+}
+
+/** Parses bounty.json (BOUNTY_MANIFEST_INVALID with zod's issues when it does not fit). */
+export function parseBountyManifest(json: unknown): BountyManifest {
+  const parsed = BountyManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new SandboxError('BOUNTY_MANIFEST_INVALID', z.prettifyError(parsed.error), parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+async function readFiles(root: string, files: readonly string[]): Promise<Record<string, string>> {
+  const contents = await Promise.all(files.map((file) => readFile(join(root, file), 'utf8')));
+  return Object.fromEntries(files.map((file, i) => [file, contents[i] ?? '']));
+}
+
+/** Loads a bounty directory: `bounty.json`, its baseline files and its splits' files. */
+export async function loadBountyBundle(dir: string): Promise<BountyBundle> {
+  const manifest = parseBountyManifest(JSON.parse(await readFile(join(dir, 'bounty.json'), 'utf8')));
+  const baselineFiles = await readFiles(join(dir, manifest.baseline.dir), manifest.baseline.files);
+  const splitEntries = await Promise.all(
+    Object.entries(manifest.splits).map(
+      async ([splitName, split]) => [splitName, await readFiles(join(dir, split.dir), split.files)] as const,
+    ),
+  );
+  return { manifest, baselineFiles, splits: Object.fromEntries(splitEntries) };
+}

@@ -1,0 +1,263 @@
+import type { Server } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { fetchWithL402 } from '@getalby/lightning-tools';
+import express from 'express';
+import { getInvoice, payViaPaymentRequest } from 'ln-service';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import { errorMiddleware } from '../../../api/errors';
+import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../../../api/invoices';
+import { l402Gate, l402TokenOf } from '../../../api/l402';
+import { ledgerRepository } from '../../../db/repos/ledger';
+import { prismaRootKeyStore, prismaTokenSpends } from '../../../db/repos/l402';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+
+const coordinator = testLnd('coordinator');
+const peer = testLnd('peer');
+const MAX_HELD = 2;
+let harness: ControlHarness;
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  harness = await startControlHarness();
+  const rootKeys = prismaRootKeyStore(harness.db.prisma);
+  const spends = prismaTokenSpends(harness.db.prisma);
+  const invoices = workflowInvoiceIssuer({ temporal: harness.client });
+  const holds = workflowHoldInvoiceIssuer({
+    temporal: harness.client,
+    lightning: lnServiceClient(coordinator),
+    ledger: ledgerRepository(harness.db.prisma),
+    maxHeldEscrows: MAX_HELD,
+    stakeDecideWithinSeconds: 5,
+  });
+  const ok: express.RequestHandler = (_req, res) => {
+    res.json({ ok: true, paymentHash: l402TokenOf(res).paymentHash });
+  };
+  const app = express();
+  const gate = { rootKeys, priceSats: 25, ttlSeconds: 3_600 };
+  app.get(
+    '/baseline',
+    l402Gate({ ...gate, service: 'bounty', capability: 'baseline', mode: 'reusable', invoices }),
+    ok,
+  );
+  app.get(
+    '/leaderboard',
+    l402Gate({ ...gate, service: 'bounty', capability: 'leaderboard', mode: 'reusable', invoices }),
+    ok,
+  );
+  app.get(
+    '/checkpoint',
+    l402Gate({ ...gate, service: 'training', capability: 'checkpoint', mode: 'reusable', invoices }),
+    ok,
+  );
+  app.get(
+    '/short',
+    l402Gate({ ...gate, ttlSeconds: 1, service: 'bounty', capability: 'short', mode: 'reusable', invoices }),
+    ok,
+  );
+  app.post(
+    '/job',
+    l402Gate({ ...gate, service: 'bounty', capability: 'job', mode: 'once', invoices, spends }),
+    ok,
+  );
+  app.post(
+    '/submit',
+    l402Gate({ ...gate, service: 'bounty', capability: 'submit', mode: 'hold', invoices: holds, spends }),
+    ok,
+  );
+  app.use(errorMiddleware(() => {}));
+  await new Promise<void>((resolve) => {
+    server = app.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as { port: number };
+  baseUrl = `http://127.0.0.1:${address.port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await harness?.stop();
+});
+
+function parseChallenge(header: string | null): { macaroon: string; invoice: string } {
+  const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(header ?? '');
+  if (!match) throw new Error(`not an L402 challenge: ${header}`);
+  return { macaroon: match[1] as string, invoice: match[2] as string };
+}
+
+async function challenge(path: string, method = 'GET') {
+  const response = await fetch(`${baseUrl}${path}`, { method });
+  expect(response.status).toBe(402);
+  expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PAYMENT_REQUIRED');
+  return parseChallenge(response.headers.get('www-authenticate'));
+}
+
+async function buy(path: string, method = 'GET') {
+  const { macaroon, invoice } = await challenge(path, method);
+  const { secret } = await payViaPaymentRequest({ lnd: peer, request: invoice });
+  return { macaroon, preimage: secret, invoice };
+}
+
+async function call(path: string, authorization: string, method = 'GET') {
+  const response = await fetch(`${baseUrl}${path}`, { method, headers: { authorization } });
+  const body = (await response.json()) as { ok?: boolean; error?: { code: string; hint?: string } };
+  return { status: response.status, code: body.error?.code, hint: body.error?.hint, ok: body.ok };
+}
+
+describe('L402 over HTTP with real LND invoices', () => {
+  it('402 → pay with the peer node → retry with the preimage → 200, and the access fee is in the ledger', async () => {
+    const { macaroon, preimage, invoice } = await buy('/baseline');
+    expect(await call('/baseline', `L402 ${macaroon}:${preimage}`)).toMatchObject({ status: 200, ok: true });
+    expect(await call('/baseline', `LSAT ${macaroon}:${preimage}`)).toMatchObject({ status: 200, ok: true });
+
+    const paymentHash = createHash('sha256').update(Buffer.from(preimage, 'hex')).digest('hex');
+    expect((await getInvoice({ lnd: coordinator, id: paymentHash })).request).toBe(invoice);
+    const ledger = ledgerRepository(harness.db.prisma);
+    await eventually(
+      'the ledger to record the fee',
+      async () => (await ledger.find(paymentHash, 'INCOMING'))?.state === 'SETTLED',
+    );
+    expect(await ledger.find(paymentHash, 'INCOMING')).toMatchObject({
+      purpose: 'ACCESS_FEE',
+      amountSats: 25n,
+    });
+  });
+
+  it.each([
+    [
+      'a wrong preimage',
+      async () => `L402 ${(await buy('/baseline')).macaroon}:${randomBytes(32).toString('hex')}`,
+      '/baseline',
+      'L402_WRONG_PREIMAGE',
+    ],
+    [
+      'a tampered caveat',
+      async () => {
+        const { macaroon, preimage } = await buy('/baseline');
+        const bytes = Buffer.from(macaroon, 'base64');
+        const at = bytes.indexOf('bounty_capabilities=baseline');
+        bytes.write('bounty_capabilities=leaderbo', at);
+        return `L402 ${bytes.toString('base64')}:${preimage}`;
+      },
+      '/baseline',
+      'L402_BAD_SIGNATURE',
+    ],
+    [
+      'a token of another service',
+      async () => {
+        const t = await buy('/baseline');
+        return `L402 ${t.macaroon}:${t.preimage}`;
+      },
+      '/checkpoint',
+      'L402_WRONG_SERVICE',
+    ],
+    [
+      'a token used beyond its capability',
+      async () => {
+        const t = await buy('/baseline');
+        return `L402 ${t.macaroon}:${t.preimage}`;
+      },
+      '/leaderboard',
+      'L402_WRONG_CAPABILITY',
+    ],
+    [
+      'an unpaid challenge',
+      async () => `L402 ${(await challenge('/baseline')).macaroon}:${randomBytes(32).toString('hex')}`,
+      '/baseline',
+      'L402_WRONG_PREIMAGE',
+    ],
+  ])('rejects %s with 401 and a code that says what to do', async (_name, authorization, path, code) => {
+    const rejected = await call(path, await authorization());
+    expect(rejected).toMatchObject({ status: 401, code });
+    expect(rejected.hint).toEqual(expect.any(String));
+  });
+
+  it('rejects an expired macaroon', async () => {
+    const { macaroon, preimage } = await buy('/short');
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await call('/short', `L402 ${macaroon}:${preimage}`)).toMatchObject({
+      status: 401,
+      code: 'L402_EXPIRED',
+    });
+  });
+
+  it('revoking the root key kills the token', async () => {
+    const { macaroon, preimage } = await buy('/baseline');
+    expect((await call('/baseline', `L402 ${macaroon}:${preimage}`)).status).toBe(200);
+    const [row] = await harness.db.prisma.l402RootKey.findMany({ orderBy: { createdAt: 'desc' }, take: 1 });
+    await prismaRootKeyStore(harness.db.prisma).revoke(row!.tokenId);
+    expect(await call('/baseline', `L402 ${macaroon}:${preimage}`)).toMatchObject({
+      status: 401,
+      code: 'L402_TOKEN_REVOKED',
+    });
+  });
+
+  it('spends a pay-per-job token exactly once under concurrent requests', async () => {
+    const { macaroon, preimage } = await buy('/job', 'POST');
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => call('/job', `L402 ${macaroon}:${preimage}`, 'POST')),
+    );
+    expect(results.filter((result) => result.status === 200)).toHaveLength(1);
+    expect(results.filter((result) => result.code === 'L402_TOKEN_SPENT')).toHaveLength(7);
+  });
+
+  it('hold mode: the macaroon alone is refused before payment and accepted once LND holds the HTLC', async () => {
+    const { macaroon, invoice } = await challenge('/submit', 'POST');
+    expect(await call('/submit', `L402 ${macaroon}`, 'POST')).toMatchObject({
+      status: 401,
+      code: 'L402_NOT_PAID',
+    });
+
+    const payment = payViaPaymentRequest({ lnd: peer, request: invoice }).then(
+      () => 'paid',
+      () => 'refunded',
+    );
+    const { id } = await getInvoice({
+      lnd: coordinator,
+      id: (
+        await eventually('the hold', async () => {
+          const row = await harness.db.prisma.ledgerEntry.findFirst({
+            where: { purpose: 'STAKE', state: 'HELD' },
+          });
+          return row;
+        })
+      ).paymentHash,
+    });
+    expect((await getInvoice({ lnd: coordinator, id })).is_held).toBe(true);
+    expect(await call('/submit', `L402 ${macaroon}`, 'POST')).toMatchObject({ status: 200, ok: true });
+    expect(await call('/submit', `L402 ${macaroon}`, 'POST')).toMatchObject({
+      status: 401,
+      code: 'L402_TOKEN_SPENT',
+    });
+    // No verdict arrives within the stake's window: the stake workflow refunds it.
+    expect(await payment).toBe('refunded');
+  });
+
+  it('answers 503 with Retry-After once the held-escrow cap is reached, and issues no invoice', async () => {
+    await challenge('/submit', 'POST');
+    await challenge('/submit', 'POST');
+    const ledger = ledgerRepository(harness.db.prisma);
+    const live = await ledger.countLive(['STAKE', 'REWARD_ESCROW']);
+    expect(live).toBeGreaterThanOrEqual(MAX_HELD);
+    const rows = await harness.db.prisma.ledgerEntry.count();
+
+    const response = await fetch(`${baseUrl}/submit`, { method: 'POST' });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('30');
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ESCROW_CAPACITY');
+    expect(await harness.db.prisma.ledgerEntry.count()).toBe(rows);
+  });
+
+  it('interoperates with @getalby/lightning-tools fetchWithL402 paying from the peer node', async () => {
+    const wallet = {
+      payInvoice: async ({ invoice }: { invoice: string }) => ({
+        preimage: (await payViaPaymentRequest({ lnd: peer, request: invoice })).secret,
+      }),
+    };
+    const response = await fetchWithL402(`${baseUrl}/baseline`, {}, { wallet });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ok: true });
+  });
+});
