@@ -20,7 +20,7 @@ const optionsSchema = z.object({
   indexCoding: z.enum(['packed', 'rice']),
   poisoner: z.union([z.literal(true), z.enum(['sign-flip', 'scale'])]).optional(),
   freeRider: z.union([z.literal(true), z.enum(['zero', 'random'])]).optional(),
-  copier: z.boolean().default(false),
+  copier: z.union([z.literal(true), z.enum(['exact', 'perturbed'])]).optional(),
   device: z.enum(['cpu', 'cuda']),
   progress: z.boolean(),
 });
@@ -45,7 +45,10 @@ export function registerSimulate(program: Command): void {
     .option('--index-coding <coding>', 'packed | rice', 'rice')
     .option('--poisoner [mode]', 'add a peer sending a sign-flip (default) or scaled update')
     .option('--free-rider [mode]', 'add a peer sending a zero (default) or random update')
-    .option('--copier', 'add a peer resubmitting another peer’s payload')
+    .option(
+      '--copier [mode]',
+      'add a peer resubmitting another peer’s payload: exact (default) or with perturbed scales',
+    )
     .option('--device <device>', 'scoring execution provider: cpu | cuda', 'cpu')
     .option('--no-progress', 'hide the training progress bar')
     .action(async (raw: unknown) => {
@@ -57,7 +60,7 @@ export function registerSimulate(program: Command): void {
         seed: parsed.seed,
         poisoner: parsed.poisoner === true ? 'sign-flip' : parsed.poisoner,
         freeRider: parsed.freeRider === true ? 'zero' : parsed.freeRider,
-        copier: parsed.copier,
+        copier: parsed.copier === true ? 'exact' : parsed.copier,
         compression: { chunkSize: parsed.chunk, k: parsed.k },
         indexCoding: parsed.indexCoding === 'rice' ? IndexCoding.RiceGaps : IndexCoding.Packed,
         training: { ...DEFAULT_SIMULATION.training, steps: parsed.innerSteps },

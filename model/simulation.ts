@@ -25,6 +25,7 @@ import { DEFAULT_INNER_TRAINING, type InnerTrainingOptions } from './trainer';
 
 export type PoisonerMode = 'sign-flip' | 'scale';
 export type FreeRiderMode = 'zero' | 'random';
+export type CopierMode = 'exact' | 'perturbed';
 
 export interface SimulationOptions {
   readonly peers: number;
@@ -32,7 +33,7 @@ export interface SimulationOptions {
   readonly seed: number;
   readonly poisoner?: PoisonerMode;
   readonly freeRider?: FreeRiderMode;
-  readonly copier: boolean;
+  readonly copier?: CopierMode;
   readonly model: ModelConfig;
   readonly compression: CompressionOptions;
   readonly indexCoding: IndexCoding;
@@ -48,12 +49,11 @@ export const DEFAULT_SIMULATION: SimulationOptions = {
   peers: 4,
   rounds: 10,
   seed: 1,
-  copier: false,
   model: DEFAULT_MODEL,
   compression: { chunkSize: 4096, k: 64 },
   indexCoding: IndexCoding.RiceGaps,
   training: DEFAULT_INNER_TRAINING,
-  outerLearningRate: 1,
+  outerLearningRate: 2,
   errorFeedbackDecay: 0.95,
   scoringBatchSize: 512,
   evaluationBatchSize: 4096,
@@ -245,11 +245,20 @@ function adversarySubmissions(
   }
   if (options.copier) {
     const victim = honest[honest.length > 1 ? 1 : 0]!;
-    extra.push({ submissionId: 'copier', role: 'copier', payload: Uint8Array.from(victim.payload) });
+    // a perturbed copy nudges every scale by one bfloat16 step: a new payload hash, the same kept indices
+    const payload =
+      options.copier === 'exact'
+        ? Uint8Array.from(victim.payload)
+        : encodeUpdate(perturbedScales(decodeUpdate(victim.payload)), options.indexCoding);
+    extra.push({ submissionId: 'copier', role: 'copier', payload });
   }
   return extra;
 }
 
 function scaled(vector: Float32Array, factor: number): Float32Array {
   return vector.map((value) => value * factor);
+}
+
+function perturbedScales(update: CompressedUpdate): CompressedUpdate {
+  return { ...update, highScaleBits: update.highScaleBits.map((bits) => bits + 1) };
 }

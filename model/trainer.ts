@@ -18,7 +18,7 @@ export interface InnerTrainingOptions {
 }
 
 export const DEFAULT_INNER_TRAINING: Omit<InnerTrainingOptions, 'seed'> = {
-  steps: 20,
+  steps: 50,
   batchSize: 64,
   learningRate: 3e-3,
   weightDecay: 0.01,

@@ -9,7 +9,7 @@ describe('runSimulation', () => {
       rounds: 2,
       poisoner: 'sign-flip',
       freeRider: 'random',
-      copier: true,
+      copier: 'perturbed',
       training: { ...DEFAULT_SIMULATION.training, steps: 8 },
       evaluationBatchSize: 512,
     });
