@@ -13,6 +13,8 @@ export interface CoordinatorConfig {
   database: DatabaseConfig;
   secretsFile: string;
   api: { host: string; port: number };
+  /** Seconds between ledger-vs-LND reconciliation sweeps. */
+  sweepSeconds: number;
 }
 
 const CoordinatorEnv = z.object({
@@ -26,6 +28,7 @@ const CoordinatorEnv = z.object({
   DATABASE_URL: z.string().optional(),
   L402_API_HOST: z.string().default('127.0.0.1'),
   L402_API_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  L402_SWEEP_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
 });
 
 /** Coordinator settings from the environment; anything unset points at the local stack of the same data dir. */
@@ -43,5 +46,6 @@ export function loadCoordinatorConfig(env: NodeJS.ProcessEnv = process.env): Coo
     database: databaseConfigFrom(parsed.DATABASE_URL, stack.dataDir),
     secretsFile: parsed.L402_SECRETS_FILE ?? path.join(stack.dataDir, 'secrets.json'),
     api: { host: parsed.L402_API_HOST, port: parsed.L402_API_PORT ?? stackPorts(stack).api },
+    sweepSeconds: parsed.L402_SWEEP_SECONDS,
   };
 }

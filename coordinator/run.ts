@@ -1,52 +1,83 @@
 import type { Server } from 'node:http';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../activities/lightning/ln-service-client';
+import { reconcileLedger } from '../activities/reconcile';
+import type { LedgerDifference } from '../activities/reconcile';
 import { createApp } from '../api/app';
 import { openDatabase } from '../db/client';
+import { ledgerRepository } from '../db/repos/ledger';
+import { version } from '../package.json';
 import { connectLnd } from '../stack/lnd';
 import type { CoordinatorConfig } from './config';
 import { createControlWorker, readLndCredentials } from './control-worker';
 import { loadSecrets } from './secrets';
 import { workerConnection } from './temporal';
-import { version } from '../package.json';
 
 type Log = (line: string) => void;
 
-/** Runs the API and the control worker in this process until SIGINT/SIGTERM, then drains both. */
-export async function runCoordinator(config: CoordinatorConfig, log: Log): Promise<void> {
+export function describeDifference(difference: LedgerDifference): string {
+  return `${difference.direction.toLowerCase()} ${difference.purpose} ${difference.paymentHash}: ledger ${difference.ledgerState}, LND ${difference.lndState}${difference.repaired ? ' (repaired)' : ''} [${difference.workflowId}]`;
+}
+
+/**
+ * Runs the control worker (and, unless `workerOnly`, the API) in this process until SIGINT/SIGTERM.
+ * At start, and then every `sweepSeconds`, the ledger is reconciled against LND, so a payment or cancel that
+ * happened while this process or LND was down is recorded.
+ */
+export async function runCoordinator(
+  config: CoordinatorConfig,
+  options: { workerOnly: boolean },
+  log: Log,
+): Promise<void> {
   const secrets = loadSecrets(config.secretsFile);
   const db = await openDatabase(config.database);
   const lnd = connectLnd(readLndCredentials(config.lndCredentialsFile));
+  const lightning = lnServiceClient(lnd);
+  const ledger = ledgerRepository(db.prisma);
+  const sweep = async () => {
+    try {
+      for (const difference of await reconcileLedger({ ledger, lightning }, { repair: true })) {
+        log(`reconciled ${describeDifference(difference)}`);
+      }
+    } catch (err) {
+      log(`reconciliation failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), config.sweepSeconds * 1000);
+
   const connection = await workerConnection(config.temporal.address);
   const worker = await createControlWorker({
     connection,
     namespace: config.temporal.namespace,
-    lightning: lnServiceClient(lnd),
+    lightning,
     prisma: db.prisma,
     secrets,
   });
-  const app = createApp({
-    status: {
-      version,
-      temporalNamespace: config.temporal.namespace,
-      node: async () => {
-        const info = await getWalletInfo({ lnd });
-        return {
-          publicKey: info.public_key,
-          blockHeight: info.current_block_height,
-          syncedToChain: info.is_synced_to_chain,
-        };
+  let server: Server | null = null;
+  if (!options.workerOnly) {
+    const app = createApp({
+      status: {
+        version,
+        temporalNamespace: config.temporal.namespace,
+        node: async () => {
+          const info = await getWalletInfo({ lnd });
+          return {
+            publicKey: info.public_key,
+            blockHeight: info.current_block_height,
+            syncedToChain: info.is_synced_to_chain,
+          };
+        },
       },
-    },
-    log: (message, err) =>
-      log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
-  });
-  const server: Server = await new Promise((resolve) => {
-    const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
-  });
-  log(
-    `api listening on http://${config.api.host}:${config.api.port}; control worker on ${config.temporal.address}`,
-  );
+      log: (message, err) =>
+        log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
+    server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
+    });
+    log(`api listening on http://${config.api.host}:${config.api.port}`);
+  }
+  log(`control worker polling ${config.temporal.address}`);
 
   const stop = () => worker.shutdown();
   process.once('SIGINT', stop);
@@ -54,9 +85,21 @@ export async function runCoordinator(config: CoordinatorConfig, log: Log): Promi
   try {
     await worker.run();
   } finally {
-    await new Promise((resolve) => server.close(resolve));
+    clearInterval(sweeper);
+    if (server) await new Promise((resolve) => server.close(resolve));
     await connection.close();
     await db.close();
     log('coordinator stopped');
+  }
+}
+
+/** One reconciliation pass for the CLI: prints every difference between the ledger and LND. */
+export async function reconcileOnce(config: CoordinatorConfig, repair: boolean): Promise<LedgerDifference[]> {
+  const db = await openDatabase(config.database);
+  try {
+    const lightning = lnServiceClient(connectLnd(readLndCredentials(config.lndCredentialsFile)));
+    return await reconcileLedger({ ledger: ledgerRepository(db.prisma), lightning }, { repair });
+  } finally {
+    await db.close();
   }
 }
