@@ -8,6 +8,7 @@ export {
   type CompressedUpdate,
   type CompressionOptions,
   decompress,
+  decompressInto,
   fullChunkPositions,
   keptPositions,
   keptValues,

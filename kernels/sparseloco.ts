@@ -259,7 +259,7 @@ export function fullChunkPositions(update: CompressedUpdate): Float64Array {
   return selected;
 }
 
-export function forEachChunk(
+function forEachChunk(
   layout: ChunkLayout,
   visit: (chunk: number, keptStart: number, keep: number) => void,
 ): void {
@@ -269,8 +269,21 @@ export function forEachChunk(
 
 /** The dense vector the update stands for: zero everywhere but the kept entries. */
 export function decompress(update: CompressedUpdate): Float32Array {
+  return decompressInto(
+    update,
+    new Float32Array(chunkLayout(update.shapes, update.chunkSize, update.k).totalSize),
+  );
+}
+
+/** `decompress` into a caller's buffer, so a coordinator can reuse one (fresh gigabytes cost page faults). */
+export function decompressInto(update: CompressedUpdate, dense: Float32Array): Float32Array {
   const layout = chunkLayout(update.shapes, update.chunkSize, update.k);
-  const dense = new Float32Array(layout.totalSize);
+  if (dense.length !== layout.totalSize)
+    throw new KernelError(
+      'SPARSELOCO_SHAPE_MISMATCH',
+      `buffer holds ${dense.length}, update ${layout.totalSize}`,
+    );
+  dense.fill(0);
   const values = keptValues(update);
   const positions = keptPositions(update);
   for (let j = 0; j < values.length; j++) dense[positions[j]!] = values[j]!;
