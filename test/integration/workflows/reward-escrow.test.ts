@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { Payload } from '@temporalio/common';
+import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { escrowEarner } from '../../../earner/escrow-client';
@@ -75,10 +77,49 @@ async function runEscrow(reveal: number) {
     const balance = await channelBalance(earnerLnd);
     return balance - before === result.paidSats && balance;
   });
-  return { result, revealed, paymentHashes, gained: after - before };
+  return { escrowId, result, revealed, paymentHashes, gained: after - before };
+}
+
+/** Every byte string in a history, plus every payload decoded with the worker's codec. */
+async function historyBytes(workflowId: string): Promise<Buffer[]> {
+  const history = await harness.client.workflow.getHandle(workflowId).fetchHistory();
+  const raw: Buffer[] = [];
+  const payloads: Payload[] = [];
+  const walk = (value: unknown): void => {
+    if (value instanceof Uint8Array) raw.push(Buffer.from(value));
+    else if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object') {
+      const record = value as Record<string, unknown>;
+      if (record.metadata && record.data instanceof Uint8Array) payloads.push(record as Payload);
+      Object.values(record).forEach(walk);
+    }
+  };
+  walk(history);
+  expect(payloads.length).toBeGreaterThan(10);
+  const codec = createEncryptionCodec(harness.secrets.codecKeys);
+  const decoded = await codec.decode(payloads);
+  return [
+    ...raw,
+    Buffer.from(JSON.stringify(history)),
+    ...decoded.map((payload) => Buffer.from(payload.data ?? [])),
+  ];
 }
 
 describe('reward escrow with 4 tranches on real LND', () => {
+  it('keeps every preimage out of the history, raw or decoded, while the hashes are there', async () => {
+    const { escrowId, revealed, paymentHashes } = await runEscrow(4);
+    const haystack = await historyBytes(escrowWorkflowId(escrowId));
+    const found = (needle: Buffer | string) => haystack.some((bytes) => bytes.includes(needle));
+
+    expect(revealed).toHaveLength(4);
+    expect(found(paymentHashes[0]!)).toBe(true);
+    for (const { preimage } of revealed) {
+      expect(found(preimage)).toBe(false);
+      expect(found(Buffer.from(preimage, 'hex'))).toBe(false);
+      expect(found(Buffer.from(preimage, 'hex').toString('base64'))).toBe(false);
+    }
+  });
+
   it.each([
     [0, 0],
     [2, trancheSats[0]! + trancheSats[1]!],
