@@ -42,7 +42,8 @@ export type VerdictReason =
   | 'norm-outlier'
   | 'non-finite-score'
   | 'duplicate-payload'
-  | 'index-overlap';
+  | 'index-overlap'
+  | 'malformed-payload';
 
 export interface Verdict {
   readonly submissionId: string;
@@ -52,6 +53,11 @@ export interface Verdict {
   readonly copyOf?: string;
   /** largest kept-index overlap with an earlier submission */
   readonly overlap: number;
+}
+
+/** The verdict for a payload the decoder refused: it never reaches scoring. */
+export function malformedVerdict(submissionId: string): Verdict {
+  return { submissionId, accepted: false, reason: 'malformed-payload', overlap: 0 };
 }
 
 /** The scoring rule alone: a finite loss improvement above the threshold. */

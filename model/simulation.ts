@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   aggregate,
   applyOuterStep,
@@ -11,16 +10,16 @@ import {
   IndexCoding,
   KernelError,
   updateNorm,
-  fullChunkPositions,
 } from '../kernels';
 import { SIGN_BIT } from '../kernels/sparseloco';
 import { sampleBatch } from './batch';
 import { type ModelConfig, DEFAULT_MODEL, initialWeights, parameterCount, weightShapes } from './config';
 import { loadBrownCorpus, trainingShard } from './corpus';
-import { decideRound, DEFAULT_DECISION_RULE, type ScoredSubmission, type Verdict } from './decide';
+import { decideRound, DEFAULT_DECISION_RULE, malformedVerdict, type Verdict } from './decide';
 import { ReferencePeer } from './peer';
 import { deriveSeed, mulberry32 } from './prng';
 import { createOnnxScorer, type ExecutionProvider } from './score';
+import { type ScoredPayload, scorePayload } from './submission';
 import { DEFAULT_INNER_TRAINING, type InnerTrainingOptions } from './trainer';
 
 export type PoisonerMode = 'sign-flip' | 'scale';
@@ -152,30 +151,24 @@ export async function runSimulation(
       submissions.push(...adversarySubmissions(options, submissions, poisonerUpdate, shapes, round));
 
       const heldOutSeed = deriveSeed(options.seed, round, 0xbeef);
-      const scored: ScoredSubmission[] = [];
-      const updates = new Map<string, CompressedUpdate>();
-      const deltas = new Map<string, number>();
-      for (const submission of submissions) {
-        let update: CompressedUpdate;
+      const scored = new Map<string, ScoredPayload>();
+      const malformed: Verdict[] = [];
+      for (const { submissionId, payload } of submissions) {
         try {
-          update = decodeUpdate(submission.payload);
+          scored.set(submissionId, await scorePayload(scorer, weights, submissionId, payload, heldOutSeed));
         } catch (error) {
-          if (error instanceof KernelError) continue;
-          throw error;
+          if (!(error instanceof KernelError)) throw error;
+          malformed.push(malformedVerdict(submissionId));
         }
-        const score = await scorer.score(weights, decompress(update), heldOutSeed);
-        updates.set(submission.submissionId, update);
-        deltas.set(submission.submissionId, score.delta);
-        scored.push({
-          submissionId: submission.submissionId,
-          payloadHash: createHash('sha256').update(submission.payload).digest('hex'),
-          keptPositions: fullChunkPositions(update),
-          lossDelta: score.delta,
-          norm: updateNorm(update),
-        });
       }
-      const verdicts = decideRound(scored, DEFAULT_DECISION_RULE);
-      const accepted = verdicts.filter((v) => v.accepted).map((v) => updates.get(v.submissionId)!);
+      const verdicts = [
+        ...decideRound(
+          [...scored.values()].map((s) => s.evidence),
+          DEFAULT_DECISION_RULE,
+        ),
+        ...malformed,
+      ];
+      const accepted = verdicts.filter((v) => v.accepted).map((v) => scored.get(v.submissionId)!.update);
       if (accepted.length > 0)
         weights = applyOuterStep(weights, aggregate(accepted), options.outerLearningRate);
       const heldOutLoss = await evaluate(weights);
@@ -187,7 +180,7 @@ export async function runSimulation(
           submissionId: s.submissionId,
           role: s.role,
           wireBytes: s.payload.length,
-          lossDelta: deltas.get(s.submissionId) ?? NaN,
+          lossDelta: scored.get(s.submissionId)?.score.delta ?? NaN,
           verdict: verdicts.find((v) => v.submissionId === s.submissionId)!,
         })),
         accepted: accepted.length,

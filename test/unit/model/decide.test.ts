@@ -3,6 +3,7 @@ import {
   decideRound,
   DEFAULT_DECISION_RULE,
   indexOverlap,
+  malformedVerdict,
   type ScoredSubmission,
 } from '../../../model/decide';
 
@@ -111,5 +112,16 @@ describe('decideRound', () => {
   it('gives the same verdicts for the same inputs', () => {
     const round = [...honest, submission('x', -1, disjoint(4))];
     expect(decideRound(round)).toEqual(decideRound(round.map((s) => ({ ...s }))));
+  });
+});
+
+describe('malformedVerdict', () => {
+  it('rejects a payload the decoder refused', () => {
+    expect(malformedVerdict('x')).toEqual({
+      submissionId: 'x',
+      accepted: false,
+      reason: 'malformed-payload',
+      overlap: 0,
+    });
   });
 });
