@@ -60,8 +60,8 @@ export function buildLossModel(config: ModelConfig): Uint8Array {
         { name: 'target_axes', dims: [1], int64s: [1] },
       ],
       inputs: [
-        { name: CONTEXT_INPUT, elementType: OnnxDataType.Int64, shape: ['batch', config.context] },
-        { name: TARGET_INPUT, elementType: OnnxDataType.Int64, shape: ['batch'] },
+        { name: CONTEXT_INPUT, elementType: OnnxDataType.Int32, shape: ['batch', config.context] },
+        { name: TARGET_INPUT, elementType: OnnxDataType.Int32, shape: ['batch'] },
         ...weightInputs,
       ],
       outputs: [{ name: LOSS_OUTPUT, elementType: OnnxDataType.Float, shape: [] }],

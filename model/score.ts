@@ -46,11 +46,8 @@ export async function createOnnxScorer(options: ScorerOptions): Promise<Scorer> 
 
   const loss = async (weights: Float32Array, batch: Batch): Promise<number> => {
     const feeds: Record<string, Tensor> = {
-      [CONTEXT_INPUT]: new Tensor('int64', BigInt64Array.from(batch.contexts, BigInt), [
-        batch.size,
-        config.context,
-      ]),
-      [TARGET_INPUT]: new Tensor('int64', BigInt64Array.from(batch.targets, BigInt), [batch.size]),
+      [CONTEXT_INPUT]: new Tensor('int32', batch.contexts, [batch.size, config.context]),
+      [TARGET_INPUT]: new Tensor('int32', batch.targets, [batch.size]),
     };
     for (const slot of layout)
       feeds[slot.name] = new Tensor('float32', weights.subarray(slot.offset, slot.offset + slot.size), [

@@ -30,6 +30,7 @@ describe.each<[string, ModelConfig]>([
     const onnx = await scorer.loss(weights, batch);
     const typescript = forwardLoss(weights, batch, new MlpWorkspace(config, 256));
     expect(Math.abs(onnx - typescript) / typescript).toBeLessThan(1e-5);
+    expect(await scorer.loss(weights, batch)).toBe(onnx);
   });
 
   it('agrees on trained weights, and training lowers the loss the graph reports', async () => {
