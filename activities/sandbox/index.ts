@@ -40,3 +40,4 @@ export type {
   SandboxOptions,
 } from './run-eval';
 export type { EvalLimits } from './sandbox-command';
+export { evaluateSplit, runCanaries } from './evaluate';

@@ -5,7 +5,7 @@ import { removeBundleDir, writeBundleDir } from './bundle-dir';
 import type { BundleOwner } from './bundle-dir';
 import { SandboxError } from './errors';
 import { describeSystemMounts, findTool, resolveCommand } from './host-tools';
-import { buildSandboxArgv } from './sandbox-command';
+import { READY, buildSandboxArgv } from './sandbox-command';
 import type { EvalLimits } from './sandbox-command';
 
 export interface EvalSplit {
@@ -55,7 +55,7 @@ export interface EvalResult {
   wallMs: number;
 }
 
-const STATUS_FD = 3;
+const READY_FD = 3;
 const NOBODY: BundleOwner = { uid: 65534, gid: 65534 };
 const SIGXCPU_EXIT = 128 + osConstants.signals.SIGXCPU;
 const OUT_OF_MEMORY = /out of memory|allocation failed|cannot allocate memory|ENOMEM/i;
@@ -107,7 +107,7 @@ function spawnSandbox(argv: string[], request: RunEvalRequest, options: SandboxO
       env: { PATH: '/usr/bin:/bin' },
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
-    let status = '';
+    let ready = '';
     let parentKill: RawRun['parentKill'];
     const killSandbox = (reason: NonNullable<RawRun['parentKill']>) => {
       parentKill ??= reason;
@@ -134,7 +134,7 @@ function spawnSandbox(argv: string[], request: RunEvalRequest, options: SandboxO
     };
     child.stdout?.on('data', onOutput('stdout'));
     child.stderr?.on('data', onOutput('stderr'));
-    child.stdio[STATUS_FD]?.on('data', (chunk: Buffer) => (status += chunk.toString('utf8')));
+    child.stdio[READY_FD]?.on('data', (chunk: Buffer) => (ready += chunk.toString('utf8')));
     const finish = () => {
       clearTimeout(wallTimer);
       clearInterval(heartbeatTimer);
@@ -149,7 +149,7 @@ function spawnSandbox(argv: string[], request: RunEvalRequest, options: SandboxO
         exitCode: code ?? (signal ? 128 + osConstants.signals[signal] : null),
         stdout: output.text('stdout'),
         stderr: output.text('stderr'),
-        sandboxStarted: status.includes('"child-pid"'),
+        sandboxStarted: ready === READY,
         parentKill,
         wallMs: Date.now() - started,
       });
@@ -165,9 +165,10 @@ function spawnSandbox(argv: string[], request: RunEvalRequest, options: SandboxO
 export async function runEval(request: RunEvalRequest, options: SandboxOptions = {}): Promise<EvalResult> {
   const asRoot = process.getuid?.() === 0;
   const user = options.sandboxUser ?? NOBODY;
-  const [bwrapPath, prlimitPath, setprivPath] = await Promise.all([
+  const [bwrapPath, prlimitPath, shellPath, setprivPath] = await Promise.all([
     findTool('bwrap', options.bwrapPath),
     findTool('prlimit'),
+    findTool('sh'),
     asRoot ? findTool('setpriv') : Promise.resolve(undefined),
   ]);
   const owner = asRoot ? user : undefined;
@@ -179,6 +180,7 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
       const argv = buildSandboxArgv({
         bwrapPath,
         prlimitPath,
+        shellPath,
         dropToUser: setprivPath ? { setprivPath, ...user } : undefined,
         systemMounts: await describeSystemMounts(),
         workHostDir,
@@ -186,7 +188,7 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
         splitName: request.split.name,
         command: await resolveCommand(request.command),
         limits: request.limits,
-        statusFd: STATUS_FD,
+        readyFd: READY_FD,
       });
       const run = await spawnSandbox(argv, request, options);
       if (!run.sandboxStarted && run.parentKill === undefined) {

@@ -16,6 +16,8 @@ export interface EvalLimits {
 
 export const DEFAULT_SCRATCH_MB = 16;
 const MAX_OPEN_FILES = 256;
+/** What the sandbox writes on its ready fd: bwrap has finished every mount, so the sandbox exists. */
+export const READY = 'ready';
 
 /** Where things appear inside the sandbox. */
 export const SANDBOX_PATHS = {
@@ -31,6 +33,8 @@ export type SystemMount =
 export interface SandboxCommandInput {
   bwrapPath: string;
   prlimitPath: string;
+  /** A POSIX shell inside the sandbox that reports readiness, then execs prlimit. */
+  shellPath: string;
   /** Set when the parent runs as root: drop to this uid/gid with setpriv before bwrap, so no root uid is ever used. */
   dropToUser?: { setprivPath: string; uid: number; gid: number };
   systemMounts: SystemMount[];
@@ -39,8 +43,8 @@ export interface SandboxCommandInput {
   splitName: string;
   command: string[];
   limits: EvalLimits;
-  /** The fd on which bwrap reports, as JSON, that the sandbox exists ("child-pid") and how it ended. */
-  statusFd: number;
+  /** An inherited fd on which the sandbox writes `ready` once it is fully set up (then closes it). */
+  readyFd: number;
 }
 
 /** The sandbox's whole environment: nothing from the parent's leaks in. */
@@ -70,11 +74,21 @@ function prlimitArgs(prlimitPath: string, limits: EvalLimits): string[] {
   ];
 }
 
+/** Inside the finished sandbox: say so on the ready fd, close it, and go on to prlimit and the command. */
+function readyArgs(shellPath: string, readyFd: number): string[] {
+  return [
+    shellPath,
+    '-c',
+    `printf ${READY} >&${readyFd} && exec ${readyFd}>&- && exec "$@"`,
+    'sandbox-ready',
+  ];
+}
+
 /**
  * The argv (program first) that runs `command` in a bubblewrap sandbox: every namespace unshared (so the
  * network is a private loopback), no capabilities, no further user namespaces, a new session, killed with
- * its parent, system paths and the candidate read-only, the split read-only, a size-capped tmpfs as the
- * only writable place, an explicit environment, and rlimits set by prlimit inside. Pure.
+ * its parent, system paths, the candidate, the split and the sandbox's own root read-only, a size-capped tmpfs
+ * as the only writable place, an explicit environment, and rlimits set by prlimit inside. Pure.
  */
 export function buildSandboxArgv(input: SandboxCommandInput): string[] {
   const scratchBytes = (input.limits.scratchMb ?? DEFAULT_SCRATCH_MB) * 1024 * 1024;
@@ -112,13 +126,14 @@ export function buildSandboxArgv(input: SandboxCommandInput): string[] {
     '--ro-bind',
     input.splitHostDir,
     SANDBOX_PATHS.split,
+    '--remount-ro',
+    '/',
     '--chdir',
     SANDBOX_PATHS.work,
     '--clearenv',
     ...env,
-    '--json-status-fd',
-    String(input.statusFd),
     '--',
+    ...readyArgs(input.shellPath, input.readyFd),
     ...prlimitArgs(input.prlimitPath, input.limits),
     ...input.command,
   ];

@@ -4,6 +4,7 @@ import type { SandboxCommandInput } from '../../../activities/sandbox/sandbox-co
 const input: SandboxCommandInput = {
   bwrapPath: '/usr/bin/bwrap',
   prlimitPath: '/usr/bin/prlimit',
+  shellPath: '/usr/bin/sh',
   systemMounts: [
     { kind: 'ro-bind', path: '/usr' },
     { kind: 'symlink', path: '/lib', target: 'usr/lib' },
@@ -13,7 +14,7 @@ const input: SandboxCommandInput = {
   splitName: 'held-out',
   command: ['/usr/bin/node', 'eval.js'],
   limits: { wallSeconds: 20, cpuSeconds: 10, memoryMb: 256, maxProcesses: 32, maxOutputBytes: 65536 },
-  statusFd: 3,
+  readyFd: 3,
 };
 
 /** The value that follows `flag` in argv (or the two values, for two-argument flags). */
@@ -62,6 +63,7 @@ describe('buildSandboxArgv', () => {
       '--tmpfs',
       SANDBOX_PATHS.scratch,
     ]);
+    expect(after(bwrapOptions, '--remount-ro')).toEqual(['/']);
     expect(after(bwrapOptions, '--chdir')).toEqual([SANDBOX_PATHS.work]);
   });
 
@@ -72,8 +74,12 @@ describe('buildSandboxArgv', () => {
     expect(sandboxEnv('held-out')).toMatchObject({ SPLIT_NAME: 'held-out', SPLIT_DIR: SANDBOX_PATHS.split });
   });
 
-  it('sets the rlimits with prlimit inside the sandbox, then runs the command', () => {
+  it('reports readiness from inside, sets the rlimits with prlimit, then runs the command', () => {
     expect(inside).toEqual([
+      '/usr/bin/sh',
+      '-c',
+      'printf ready >&3 && exec 3>&- && exec "$@"',
+      'sandbox-ready',
       '/usr/bin/prlimit',
       '--cpu=10:11',
       `--data=${256 * 1024 * 1024}`,

@@ -1,0 +1,55 @@
+import type { BountyBundle } from './bounty-manifest';
+import { SandboxError } from './errors';
+import { toEvalOutcome } from './eval-outcome';
+import type { EvalOutcome } from './eval-outcome';
+import type { CanaryRun } from './judge';
+import { runEval } from './run-eval';
+import type { SandboxOptions } from './run-eval';
+
+function splitFiles(bundle: BountyBundle, splitName: string): Record<string, string> {
+  const files = bundle.splits[splitName];
+  if (!files)
+    throw new SandboxError(
+      'BOUNTY_MANIFEST_INVALID',
+      `bounty ${bundle.manifest.id} has no split "${splitName}"`,
+    );
+  return files;
+}
+
+/**
+ * Runs the bounty's eval on one split `runs` times in a row (repeat runs for the stability check), each
+ * in a fresh sandbox with only that split mounted. Throws only SANDBOX_UNAVAILABLE; eval failures are outcomes.
+ */
+export async function evaluateSplit(
+  bundle: BountyBundle,
+  candidateFiles: Record<string, string>,
+  splitName: string,
+  runs: number,
+  options: SandboxOptions = {},
+): Promise<EvalOutcome[]> {
+  const { eval: evalSpec, metric } = bundle.manifest;
+  const split = { name: splitName, files: splitFiles(bundle, splitName) };
+  const outcomes: EvalOutcome[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const result = await runEval(
+      { files: candidateFiles, command: evalSpec.command, split, limits: evalSpec.limits },
+      options,
+    );
+    outcomes.push(toEvalOutcome(result, metric.name));
+  }
+  return outcomes;
+}
+
+/** Runs every canary probe of the bounty once against the candidate. */
+export async function runCanaries(
+  bundle: BountyBundle,
+  candidateFiles: Record<string, string>,
+  options: SandboxOptions = {},
+): Promise<CanaryRun[]> {
+  const canaryRuns: CanaryRun[] = [];
+  for (const probe of bundle.manifest.canaries) {
+    const [outcome] = await evaluateSplit(bundle, candidateFiles, probe.split, 1, options);
+    if (outcome) canaryRuns.push({ probe, outcome });
+  }
+  return canaryRuns;
+}
