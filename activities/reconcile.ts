@@ -2,25 +2,28 @@ import type { LedgerEntry, LedgerRepository, PaymentState } from '../db/repos/le
 import type { InvoiceStatus, LightningClient, PaymentStatus } from './lightning/client';
 import { LightningError } from './lightning/errors';
 
+/**
+ * MISSING: LND has no such invoice or payment yet. The row is written before the Lightning call, so its owning
+ * workflow may still be about to make it: reported, never repaired.
+ */
+export type LndView = PaymentState | 'MISSING';
+
 export interface LedgerDifference {
   paymentHash: string;
   direction: LedgerEntry['direction'];
   purpose: LedgerEntry['purpose'];
   workflowId: string;
   ledgerState: PaymentState;
-  lndState: PaymentState;
+  lndState: LndView;
   repaired: boolean;
 }
 
-/** What LND's invoice state means for an INCOMING row; an invoice LND never created failed to exist. */
-function incomingState(status: InvoiceStatus | null): PaymentState {
-  if (!status) return 'FAILED';
-  return status.state === 'HELD' ? 'HELD' : status.state;
+function incomingState(status: InvoiceStatus | null): LndView {
+  return status ? status.state : 'MISSING';
 }
 
-/** What LND's payment state means for an OUTGOING row; a payment LND never sent did not happen. */
-function outgoingState(status: PaymentStatus | null): PaymentState {
-  if (!status) return 'FAILED';
+function outgoingState(status: PaymentStatus | null): LndView {
+  if (!status) return 'MISSING';
   return status.state === 'SUCCEEDED' ? 'SETTLED' : status.state;
 }
 
@@ -49,7 +52,8 @@ export async function reconcileLedger(
         ? incomingState(await lookupInvoice(deps.lightning, row.paymentHash))
         : outgoingState(payment);
     if (lndState === row.state) continue;
-    if (options.repair) {
+    const repaired = options.repair && lndState !== 'MISSING';
+    if (repaired) {
       await deps.ledger.markState(row.paymentHash, row.direction, lndState, {
         ...(payment && lndState === 'SETTLED' ? { feeSats: BigInt(payment.feeSats) } : {}),
       });
@@ -61,7 +65,7 @@ export async function reconcileLedger(
       workflowId: row.workflowId,
       ledgerState: row.state,
       lndState,
-      repaired: options.repair,
+      repaired,
     });
   }
   return differences;

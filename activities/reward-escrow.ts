@@ -120,11 +120,16 @@ export function rewardEscrowActivities({ lightning, ledger, revealed, preimageSe
     async awaitEscrowPayments(input: { paymentHashes: string[] }): Promise<PaymentStatus[]> {
       const context = Context.current();
       for (;;) {
+        // Every tranche was sent by lockEscrowTranche before this runs, so "no payment" is never an outcome.
         const statuses = await Promise.all(
-          input.paymentHashes.map(async (hash) => {
-            const status = await lightning.getPayment(hash);
-            return status ?? { paymentHash: hash, state: 'FAILED' as const, feeSats: 0 };
-          }),
+          input.paymentHashes.map(
+            async (hash) =>
+              (await lightning.getPayment(hash)) ?? {
+                paymentHash: hash,
+                state: 'IN_FLIGHT' as const,
+                feeSats: 0,
+              },
+          ),
         );
         for (const status of statuses) {
           if (status.state === 'IN_FLIGHT') continue;

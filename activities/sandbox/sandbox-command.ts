@@ -87,7 +87,7 @@ function readyArgs(shellPath: string, readyFd: number): string[] {
 /**
  * The argv (program first) that runs `command` in a bubblewrap sandbox: every namespace unshared (so the
  * network is a private loopback), no capabilities, no further user namespaces, a new session, killed with
- * its parent, system paths, the candidate, the split and the sandbox's own root read-only, a size-capped tmpfs
+ * its parent, system paths, the candidate, the split, the sandbox's own root and its /dev read-only, a size-capped tmpfs
  * as the only writable place, an explicit environment, and rlimits set by prlimit inside. Pure.
  */
 export function buildSandboxArgv(input: SandboxCommandInput): string[] {
@@ -128,6 +128,8 @@ export function buildSandboxArgv(input: SandboxCommandInput): string[] {
     SANDBOX_PATHS.split,
     '--remount-ro',
     '/',
+    '--remount-ro',
+    '/dev',
     '--chdir',
     SANDBOX_PATHS.work,
     '--clearenv',

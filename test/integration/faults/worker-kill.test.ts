@@ -53,6 +53,13 @@ beforeAll(async () => {
   };
 });
 
+afterEach(() => {
+  // L402_SHOW_WORKER_LOGS=1 prints what the worker processes said, to diagnose a failure.
+  if (process.env.L402_SHOW_WORKER_LOGS === '1') {
+    for (const worker of workers) console.log(worker.output.join(''));
+  }
+});
+
 afterAll(async () => {
   await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
   await env?.teardown();
