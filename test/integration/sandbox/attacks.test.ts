@@ -164,10 +164,11 @@ describe('the sandbox contains hostile evals', () => {
     const result = await runScript(`
       const fs = require('fs');
       const targets = ['/sandbox/work/eval.js', '/sandbox/work/new.js', process.env.SPLIT_DIR + '/cases.txt',
-        '/usr/${marker}', '/${marker}', '/proc/sys/kernel/hostname'];
+        '/usr/${marker}', '/${marker}', '/dev/${marker}', '/dev/shm/${marker}', '/proc/sys/kernel/hostname'];
       const codes = targets.map((path) => { try { fs.writeFileSync(path, 'x'); return 'WROTE ' + path; } catch (err) { return err.code; } });
       let big;
       try { fs.writeFileSync('/tmp/big', Buffer.alloc(32 * 1024 * 1024)); big = 'WROTE'; } catch (err) { big = err.code; }
+      fs.writeFileSync('/dev/null', 'devices still work');
       console.log(JSON.stringify({ codes, big }));
     `);
     const { codes, big } = JSON.parse(result.stdout) as { codes: string[]; big: string };

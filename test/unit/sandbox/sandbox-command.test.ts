@@ -63,7 +63,8 @@ describe('buildSandboxArgv', () => {
       '--tmpfs',
       SANDBOX_PATHS.scratch,
     ]);
-    expect(after(bwrapOptions, '--remount-ro')).toEqual(['/']);
+    const readOnly = bwrapOptions.flatMap((arg, i) => (arg === '--remount-ro' ? [bwrapOptions[i + 1]] : []));
+    expect(readOnly).toEqual(['/', '/dev']);
     expect(after(bwrapOptions, '--chdir')).toEqual([SANDBOX_PATHS.work]);
   });
 
