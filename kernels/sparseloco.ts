@@ -27,6 +27,10 @@ export interface CompressedUpdate {
 export const SIGN_BIT = 2;
 export const HIGH_BIT = 1;
 
+/**
+ * Top-k by magnitude in every chunk of every tensor, then 2-bit quantization of the kept values. Deterministic:
+ * the same input gives the same update, bit for bit. Refuses NaN and infinite entries.
+ */
 export function compress(
   dense: Float32Array,
   shapes: TensorShapes,
@@ -207,7 +211,7 @@ function quantizeChunk(
   }
 }
 
-export function lowLevel(high: number, ratioCode: number): number {
+function lowLevel(high: number, ratioCode: number): number {
   return Math.fround((high * (ratioCode + 1)) / 256);
 }
 

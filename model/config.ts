@@ -47,10 +47,6 @@ export function parameterCount(config: ModelConfig): number {
   return weightLayout(config).reduce((total, slot) => total + slot.size, 0);
 }
 
-export function tensorView(weights: Float32Array, slot: TensorSlot): Float32Array {
-  return weights.subarray(slot.offset, slot.offset + slot.size);
-}
-
 /** Uniform(±1/sqrt(fan-in)) for the matrices, uniform(±1) for the embedding, zero biases. */
 export function initialWeights(config: ModelConfig, seed: number): Float32Array {
   const random = mulberry32(seed);
@@ -58,7 +54,7 @@ export function initialWeights(config: ModelConfig, seed: number): Float32Array 
   for (const slot of weightLayout(config)) {
     if (slot.name === 'b1' || slot.name === 'b2') continue;
     const bound = slot.name === 'embedding' ? 1 : 1 / Math.sqrt(slot.shape[0]!);
-    const view = tensorView(weights, slot);
+    const view = weights.subarray(slot.offset, slot.offset + slot.size);
     for (let i = 0; i < view.length; i++) view[i] = (random() * 2 - 1) * bound;
   }
   return weights;
