@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   compress,
   type CompressedUpdate,
@@ -154,5 +155,29 @@ describe('wire size', () => {
 describe('crc32', () => {
   it('matches the standard check value', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('decoder robustness', () => {
+  it('answers any corruption of a valid payload with a decoded update or a KernelError, never another error', () => {
+    const valid = [IndexCoding.Packed, IndexCoding.RiceGaps].map((coding) => encodeUpdate(update, coding));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 0, max: 64 }),
+        (which, edits, cut) => {
+          const corrupt = Uint8Array.from(valid[which]!);
+          for (const [position, value] of edits) corrupt[position % corrupt.length] = value;
+          const payload = resealed(corrupt.subarray(0, Math.max(8, corrupt.length - cut)));
+          try {
+            decodeUpdate(payload);
+          } catch (error) {
+            expect(error).toBeInstanceOf(KernelError);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 });
