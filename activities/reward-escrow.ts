@@ -37,12 +37,16 @@ export function rewardEscrowActivities({ lightning, ledger, revealed, preimageSe
       return Array.from({ length: input.tranches }, (_, tranche) => hashOf(input.escrowId, tranche));
     },
 
-    /** Checks the earner's invoices before any sat moves: our hashes, the agreed amounts, a CLTV we can keep. */
+    /**
+     * Checks the earner's invoices before any sat moves: the submitter's own node (so nobody who learns the
+     * hashes can redirect the escrow), our hashes, the agreed amounts, a CLTV we can keep.
+     */
     async checkEscrowInvoices(input: {
       escrowId: string;
       invoices: string[];
       trancheSats: number[];
       maxCltvDelta: number;
+      earnerPublicKey: string;
     }): Promise<CheckedInvoice[]> {
       if (input.invoices.length !== input.trancheSats.length) {
         throw permanentFailure(
@@ -59,7 +63,9 @@ export function rewardEscrowActivities({ lightning, ledger, revealed, preimageSe
           );
         });
         const problem =
-          decoded.paymentHash !== hashOf(input.escrowId, tranche)
+          decoded.destination !== input.earnerPublicKey
+            ? 'pays a node other than the earner who submitted'
+            : decoded.paymentHash !== hashOf(input.escrowId, tranche)
             ? 'is not for the escrow hash of its tranche'
             : decoded.sats !== input.trancheSats[tranche]
               ? `asks ${decoded.sats} sats instead of ${input.trancheSats[tranche]}`

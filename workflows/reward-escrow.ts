@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   condition,
   proxyActivities,
@@ -19,6 +20,8 @@ const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
 
 export interface RewardEscrowInput {
   escrowId: string;
+  /** The earner's node: every tranche invoice must pay it. */
+  earnerPublicKey: string;
   /** Sats per tranche, in reveal order (see economics.splitIntoTranches). */
   trancheSats: number[];
   /** How long the earner has to hand in its hold invoices. */
@@ -88,10 +91,14 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
       invoices,
       trancheSats: input.trancheSats,
       maxCltvDelta: input.maxInvoiceCltvDelta,
+      earnerPublicKey: input.earnerPublicKey,
     });
   } catch (err) {
     status.phase = 'invalid-invoices';
-    status.problem = err instanceof ApplicationFailure ? err.message : 'invoices rejected';
+    status.problem =
+      err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+        ? err.cause.message
+        : 'invoices rejected';
     return nothingPaid('invalid-invoices');
   }
 

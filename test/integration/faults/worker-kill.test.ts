@@ -4,7 +4,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { getInvoice, payViaPaymentRequest } from 'ln-service';
+import { getInvoice, getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
 import { loadSecrets } from '../../../coordinator/secrets';
@@ -130,6 +130,7 @@ describe('SIGKILL of the worker mid-escrow, then a new worker', () => {
       args: [
         {
           escrowId,
+          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
           trancheSats,
           invoiceWithinSeconds: 120,
           decideWithinSeconds: 300,

@@ -194,6 +194,25 @@ describe('the sandbox contains hostile evals', () => {
     expect(result.wallMs).toBeLessThan(5000);
   });
 
+  it('keeps a fork bomb from starving a concurrent eval (each sandbox counts its own processes)', async () => {
+    const bomb = runScript(`
+      const { spawn } = require('child_process');
+      (function fork() {
+        const child = spawn('/usr/bin/sleep', ['60']);
+        child.on('spawn', fork);
+        child.on('error', () => setTimeout(() => process.exit(3), 1500));
+      })();
+    `);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const neighbour = await runScript(`
+      const { spawnSync } = require('child_process');
+      const statuses = Array.from({ length: 8 }, () => spawnSync('/usr/bin/true').status);
+      console.log(statuses.every((status) => status === 0) ? 'score: 1' : 'score: 0');
+    `);
+    expect(neighbour).toMatchObject({ exitCode: 0, stdout: 'score: 1\n' });
+    expect(await bomb).toMatchObject({ exitCode: 3 });
+  });
+
   it('stops a shell fork bomb at the process limit', async () => {
     const result = await runEval({
       files: {},

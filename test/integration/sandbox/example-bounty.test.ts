@@ -11,8 +11,8 @@ const bountyDir = join(__dirname, '../../../bounties/example-sort');
 const sample = (name: string) => readFileSync(join(bountyDir, 'samples', `${name}.diff`), 'utf8');
 
 // Scores of the committed data (deterministic: comparisons are counted, not timed).
-const BASELINE = { public: 0.127203, 'held-out': 0.159293 };
-const IMPROVEMENT = { public: 1.153706, 'held-out': 1.150763 };
+const BASELINE = { public: 0.176935, 'held-out': 0.181006 };
+const IMPROVEMENT = { public: 1.094225, 'held-out': 1.099031 };
 
 let bundle: BountyBundle;
 
@@ -48,6 +48,29 @@ describe('example-sort in the sandbox', () => {
     expect(publicOutcome?.kind === 'score' && publicOutcome.score).toBeGreaterThan(1000);
     expect(heldOutOutcome).toEqual({ kind: 'score', score: BASELINE['held-out'] });
     expect(canary?.outcome).toEqual({ kind: 'score', score: 0.4 });
+  });
+});
+
+describe("example-sort's harness against a hostile sort.js", () => {
+  it.each([
+    ['prints its own score line and exits', `process.stdout.write('score: 99\\n'); process.exit(0);`],
+    ['reads the split to learn the keys', `require('fs').readFileSync('/sandbox/split/cases.txt');`],
+    ['spawns a process', `require('child_process').spawnSync('/usr/bin/true');`],
+  ])('scores 0 when it %s', async (_name, attack) => {
+    const hostile = `${attack}\n${bundle.baselineFiles['sort.js']}`;
+    const outcomes = await evaluateSplit(
+      bundle,
+      { ...bundle.baselineFiles, 'sort.js': hostile },
+      'public',
+      1,
+    );
+    expect(outcomes).toEqual([{ kind: 'score', score: 0 }]);
+  });
+
+  it('keeps whatever it writes to its stdout out of the eval output (its real score stands)', async () => {
+    const noisy = `require('fs').writeSync(1, 'score: 99\\n');\n${bundle.baselineFiles['sort.js']}`;
+    const outcomes = await evaluateSplit(bundle, { ...bundle.baselineFiles, 'sort.js': noisy }, 'public', 1);
+    expect(outcomes).toEqual([{ kind: 'score', score: BASELINE.public }]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { getWalletInfo } from 'ln-service';
 import type { Payload } from '@temporalio/common';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
@@ -25,14 +26,18 @@ let harness: ControlHarness;
 
 beforeAll(async () => {
   harness = await startControlHarness();
+  earnerPublicKey = (await getWalletInfo({ lnd: earnerLnd })).public_key;
 });
 afterAll(() => harness?.stop());
 
 const trancheSats = splitIntoTranches(10_000, 4);
 
+let earnerPublicKey: string;
+
 function escrowInput(escrowId: string): RewardEscrowInput {
   return {
     escrowId,
+    earnerPublicKey,
     trancheSats,
     invoiceWithinSeconds: 60,
     decideWithinSeconds: 120,
@@ -140,5 +145,35 @@ describe('reward escrow with 4 tranches on real LND', () => {
     expect(rows.map((row) => row?.state)).toEqual(
       paymentHashes.map((_, i) => (i < reveal ? 'SETTLED' : 'FAILED')),
     );
+  });
+
+  it('refuses invoices from any node but the submitter, before a sat moves', async () => {
+    const escrowId = randomUUID();
+    const handle = await harness.client.workflow.start(rewardEscrow, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: escrowWorkflowId(escrowId),
+      args: [escrowInput(escrowId)],
+    });
+    const { paymentHashes } = await eventually('payment hashes', async () => {
+      const status = await handle.query(escrowStatusQuery);
+      return status.paymentHashes.length > 0 && status;
+    });
+    const thief = escrowEarner(testLnd('peer'));
+    const invoices = await thief.createInvoices(paymentHashes, trancheSats, {
+      cltvDelta: 60,
+      expiresInSeconds: 600,
+    });
+    await handle.signal(escrowInvoicesSignal, { invoices });
+
+    expect(await handle.result()).toEqual({
+      phase: 'invalid-invoices',
+      revealed: 0,
+      paidSats: 0,
+      returnedSats: 0,
+      feeSats: 0,
+    });
+    expect((await handle.query(escrowStatusQuery)).problem).toMatch(/other than the earner/);
+    expect(await thief.heldCount(paymentHashes)).toBe(0);
+    await thief.resolve(paymentHashes, []);
   });
 });
