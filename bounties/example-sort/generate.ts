@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const CASES_PER_SPLIT = 20;
-const MIN_LENGTH = 64;
-const MAX_LENGTH = 256;
+const MIN_LENGTH = 32;
+const MAX_LENGTH = 160;
 const PERTURBED_CANARIES = 6;
 const EDGE_CANARIES = [[7], [5, 5, 5, 5], [2, 1], [1, 2, 3, 4, 5, 6, 7, 8]];
 

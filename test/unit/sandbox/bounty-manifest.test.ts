@@ -14,7 +14,12 @@ describe('the example-sort bounty', () => {
   it('loads with its baseline and every split', async () => {
     const bundle = await loadBountyBundle(exampleDir);
     expect(bundle.manifest).toMatchObject({ id: 'example-sort', allowedFiles: ['sort.js'] });
-    expect(Object.keys(bundle.baselineFiles).sort()).toEqual(['eval.js', 'sort.js']);
+    expect(Object.keys(bundle.baselineFiles).sort()).toEqual([
+      'candidate-host.js',
+      'channel.js',
+      'eval.js',
+      'sort.js',
+    ]);
     expect(Object.keys(bundle.splits).sort()).toEqual(['canary', 'held-out', 'public']);
     expect(bundle.splits['canary']?.['expected.txt']).toBeDefined();
   });
