@@ -17,7 +17,11 @@ const LIMITS: EvalLimits = {
   maxOutputBytes: 64 * 1024,
 };
 const isRoot = process.getuid?.() === 0;
-const SANDBOX_UID = '65534';
+
+/** Every attack's processes carry one of these in their command line, so leftovers can be found on the host. */
+const ATTACK_SCRIPT = 'attack.js';
+const SLEEP_SECONDS = '86400.417';
+const SHELL_BOMB = 'bomb() { bomb | bomb & }; bomb; sleep 1; echo survived';
 
 /** Runs a one-file Node eval in the sandbox. */
 function runScript(
@@ -27,8 +31,8 @@ function runScript(
 ): Promise<EvalResult> {
   return runEval(
     {
-      files: { 'eval.js': source },
-      command: ['node', 'eval.js'],
+      files: { [ATTACK_SCRIPT]: source },
+      command: ['node', ATTACK_SCRIPT],
       split: { name: 'public', files: { 'cases.txt': '1 2 3\n' } },
       limits: { ...LIMITS, ...limits },
     },
@@ -36,38 +40,36 @@ function runScript(
   );
 }
 
-/** Live (not zombie) processes on the host running as the sandbox's uid (meaningful as root, which drops to it). */
-function sandboxUidProcesses(): number {
+/** Live (not zombie) host processes started by these attacks. */
+function attackProcesses(): string[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
+    .flatMap((pid) => {
       try {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        return /^Uid:\s+(\d+)/m.exec(status)?.[1] === SANDBOX_UID && !/^State:\s+Z/m.test(status);
+        const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+        const ours = [ATTACK_SCRIPT, SLEEP_SECONDS, SHELL_BOMB].some((marker) =>
+          commandLine.includes(marker),
+        );
+        return ours && state !== 'Z' ? [`${pid} ${commandLine}`] : [];
       } catch {
-        return false;
+        return [];
       }
-    }).length;
+    });
 }
 
-let processesBefore = 0;
-
-beforeEach(() => {
-  processesBefore = sandboxUidProcesses();
-});
-
 /** The sandbox's processes are gone within a moment of runEval returning (the kernel tears the namespace down). */
-async function sandboxProcessesAfterTeardown(): Promise<number> {
-  for (let waited = 0; waited < 2000 && sandboxUidProcesses() > processesBefore; waited += 50) {
+async function attackProcessesAfterTeardown(): Promise<string[]> {
+  for (let waited = 0; waited < 3000 && attackProcesses().length > 0; waited += 50) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return sandboxUidProcesses();
+  return attackProcesses();
 }
 
 afterEach(async () => {
   // The host is fine after every attack: it still forks, and nothing the sandbox started outlives it.
   expect(spawnSync('true').status).toBe(0);
-  if (isRoot) expect(await sandboxProcessesAfterTeardown()).toBeLessThanOrEqual(processesBefore);
+  expect(await attackProcessesAfterTeardown()).toEqual([]);
 });
 
 describe('the sandbox runs an honest eval', () => {
@@ -163,7 +165,7 @@ describe('the sandbox contains hostile evals', () => {
     const marker = `l402-sandbox-escape-${process.pid}`;
     const result = await runScript(`
       const fs = require('fs');
-      const targets = ['/sandbox/work/eval.js', '/sandbox/work/new.js', process.env.SPLIT_DIR + '/cases.txt',
+      const targets = ['/sandbox/work/${ATTACK_SCRIPT}', '/sandbox/work/new.js', process.env.SPLIT_DIR + '/cases.txt',
         '/usr/${marker}', '/${marker}', '/dev/${marker}', '/dev/shm/${marker}', '/proc/sys/kernel/hostname'];
       const codes = targets.map((path) => { try { fs.writeFileSync(path, 'x'); return 'WROTE ' + path; } catch (err) { return err.code; } });
       let big;
@@ -183,7 +185,7 @@ describe('the sandbox contains hostile evals', () => {
       const { spawn } = require('child_process');
       let started = 0;
       (function fork() {
-        const child = spawn('/usr/bin/sleep', ['60']);
+        const child = spawn('/usr/bin/sleep', ['${SLEEP_SECONDS}']);
         child.on('spawn', () => { started += 1; fork(); });
         child.on('error', (err) => { console.log(err.code, started); process.exit(3); });
       })();
@@ -198,7 +200,7 @@ describe('the sandbox contains hostile evals', () => {
     const bomb = runScript(`
       const { spawn } = require('child_process');
       (function fork() {
-        const child = spawn('/usr/bin/sleep', ['60']);
+        const child = spawn('/usr/bin/sleep', ['${SLEEP_SECONDS}']);
         child.on('spawn', fork);
         child.on('error', () => setTimeout(() => process.exit(3), 1500));
       })();
@@ -216,7 +218,7 @@ describe('the sandbox contains hostile evals', () => {
   it('stops a shell fork bomb at the process limit', async () => {
     const result = await runEval({
       files: {},
-      command: ['/bin/sh', '-c', 'bomb() { bomb | bomb & }; bomb; sleep 1; echo survived'],
+      command: ['/bin/sh', '-c', SHELL_BOMB],
       split: { name: 'public', files: {} },
       limits: LIMITS,
     });
@@ -234,7 +236,7 @@ describe('the sandbox contains hostile evals', () => {
 
   it('kills an eval that idles past the wall clock, with everything it started', async () => {
     const result = await runScript(
-      `require('child_process').spawn('/usr/bin/sleep', ['60'], { detached: true }); setInterval(() => {}, 1000);`,
+      `require('child_process').spawn('/usr/bin/sleep', ['${SLEEP_SECONDS}'], { detached: true }); setInterval(() => {}, 1000);`,
       { wallSeconds: 1.5 },
     );
     expect(result).toMatchObject({ timedOut: true, killedBy: 'wall-clock' });
