@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const CASES_PER_SPLIT = 20;
-const MIN_LENGTH = 32;
-const MAX_LENGTH = 160;
+const CASES_PER_SPLIT = 16;
+const MIN_LENGTH = 24;
+const MAX_LENGTH = 96;
 const PERTURBED_CANARIES = 6;
 const EDGE_CANARIES = [[7], [5, 5, 5, 5], [2, 1], [1, 2, 3, 4, 5, 6, 7, 8]];
 
