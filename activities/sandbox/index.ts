@@ -9,6 +9,7 @@ export { SandboxError } from './errors';
 export type { SandboxErrorCode } from './errors';
 export { toEvalOutcome } from './eval-outcome';
 export type { EvalErrorCode, EvalOutcome } from './eval-outcome';
+export { evaluateSplit, runCanaries } from './evaluate';
 export {
   JUDGE_RULES,
   canaryPassed,
@@ -40,4 +41,3 @@ export type {
   SandboxOptions,
 } from './run-eval';
 export type { EvalLimits } from './sandbox-command';
-export { evaluateSplit, runCanaries } from './evaluate';
