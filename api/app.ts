@@ -1,11 +1,13 @@
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import { errorMiddleware, notFound } from './errors';
 import type { StatusSource } from './status/router';
 import { statusRouter } from './status/router';
 
 export interface AppDeps {
   status: StatusSource;
+  /** Resource routers, mounted in order after the status routes. */
+  routers: Router[];
   log: (message: string, err: unknown) => void;
 }
 
@@ -15,6 +17,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(statusRouter(deps.status));
+  for (const router of deps.routers) app.use(router);
   app.use(notFound);
   app.use(errorMiddleware(deps.log));
   return app;

@@ -11,7 +11,8 @@ import { connectLnd } from '../stack/lnd';
 import type { CoordinatorConfig } from './config';
 import { createControlWorker, readLndCredentials } from './control-worker';
 import { loadSecrets } from './secrets';
-import { workerConnection } from './temporal';
+import { apiRouters } from './routes';
+import { temporalClient, workerConnection } from './temporal';
 
 type Log = (line: string) => void;
 
@@ -56,7 +57,9 @@ export async function runCoordinator(
   });
   let server: Server | null = null;
   if (!options.workerOnly) {
+    const temporal = await temporalClient(config.temporal.address, config.temporal.namespace, secrets);
     const app = createApp({
+      routers: apiRouters({ temporal, prisma: db.prisma, lightning }),
       status: {
         version,
         temporalNamespace: config.temporal.namespace,

@@ -1,0 +1,17 @@
+import type { Client } from '@temporalio/client';
+import type { Router } from 'express';
+import type { LightningClient } from '../activities/lightning/client';
+import { escrowsRouter } from '../api/escrows/router';
+import type { PrismaClient } from '../db/client';
+import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
+
+export interface RouteDeps {
+  temporal: Client;
+  prisma: PrismaClient;
+  lightning: LightningClient;
+}
+
+/** Every resource router of the coordinator's API, wired to the real dependencies. */
+export function apiRouters(deps: RouteDeps): Router[] {
+  return [escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) })];
+}

@@ -1,0 +1,131 @@
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { getWalletInfo } from 'ln-service';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import { createApp } from '../../../api/app';
+import { apiRouters } from '../../../coordinator/routes';
+import { followEscrow } from '../../../earner/follow-escrow';
+import { TASK_QUEUES } from '../../../temporal-config';
+import { rewardEscrow } from '../../../workflows';
+import { escrowStatusQuery, escrowWorkflowId, releaseEscrowSignal } from '../../../workflows/definitions';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { channelBalance, testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+
+const earnerLnd = testLnd('peer2');
+let harness: ControlHarness;
+let server: Server;
+let apiUrl: string;
+
+beforeAll(async () => {
+  harness = await startControlHarness();
+  const app = createApp({
+    status: {
+      version: 'test',
+      temporalNamespace: 'default',
+      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
+    },
+    routers: apiRouters({
+      temporal: harness.client,
+      prisma: harness.db.prisma,
+      lightning: lnServiceClient(testLnd('coordinator')),
+    }),
+    log: () => {},
+  });
+  await new Promise<void>((resolve) => {
+    server = app.listen(0, '127.0.0.1', () => resolve());
+  });
+  apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await harness?.stop();
+});
+
+async function post(path: string, body: string) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return {
+    status: response.status,
+    code: ((await response.json()) as { error?: { code: string } }).error?.code,
+  };
+}
+
+describe('/escrows over HTTP', () => {
+  it('an earner follows its escrow through the API alone and is paid the revealed tranches', async () => {
+    const escrowId = randomUUID();
+    const before = await channelBalance(earnerLnd);
+    const handle = await harness.client.workflow.start(rewardEscrow, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: escrowWorkflowId(escrowId),
+      args: [
+        {
+          escrowId,
+          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
+          trancheSats: [700, 700, 700],
+          invoiceWithinSeconds: 60,
+          decideWithinSeconds: 120,
+          maxInvoiceCltvDelta: 80,
+          routingCltvBlocks: 40,
+          fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
+        },
+      ],
+    });
+    const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
+    await eventually(
+      'the escrow locked',
+      async () => (await handle.query(escrowStatusQuery)).phase === 'locked',
+    );
+    await handle.signal(releaseEscrowSignal, { reveal: 2 });
+
+    expect(await followed).toEqual({ revealed: 2, phase: 'released', earnedSats: 1_400 });
+    expect(await handle.result()).toMatchObject({ paidSats: 1_400, returnedSats: 700 });
+    await eventually('the balance', async () => (await channelBalance(earnerLnd)) === before + 1_400);
+  });
+
+  it.each([
+    [
+      'a malformed escrow id',
+      '/escrows/not-a-uuid/invoices',
+      '{"invoices":["lnbcrt1"]}',
+      400,
+      'INVALID_INPUT',
+    ],
+    ['malformed JSON', `/escrows/${randomUUID()}/invoices`, '{"invoices":', 400, 'MALFORMED_JSON'],
+    [
+      'an unknown field',
+      `/escrows/${randomUUID()}/invoices`,
+      '{"invoices":["lnbcrt1"],"extra":1}',
+      400,
+      'INVALID_INPUT',
+    ],
+    [
+      'something that is not an invoice',
+      `/escrows/${randomUUID()}/invoices`,
+      '{"invoices":["hello"]}',
+      400,
+      'INVALID_INPUT',
+    ],
+    [
+      'an escrow that does not exist',
+      `/escrows/${randomUUID()}/invoices`,
+      '{"invoices":["lnbcrt1"]}',
+      404,
+      'NOT_FOUND',
+    ],
+    [
+      'a body over the size limit',
+      `/escrows/${randomUUID()}/invoices`,
+      JSON.stringify({ invoices: ['ln'.padEnd(70_000, 'a')] }),
+      413,
+      'BODY_TOO_LARGE',
+    ],
+  ])('refuses %s with a stable code', async (_case, path, body, status, code) => {
+    expect(await post(path, body)).toEqual({ status, code });
+  });
+});
