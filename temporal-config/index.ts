@@ -17,6 +17,13 @@ const quickRetry: RetryPolicy = {
 export const ACTIVITY_PROFILES = {
   lightning: { startToCloseTimeout: '30 s', retry: quickRetry },
   database: { startToCloseTimeout: '15 s', retry: quickRetry },
+  /** Scoring and sandboxed evals: only validation workers poll this queue; long, heartbeating, few retries. */
+  validation: {
+    taskQueue: TASK_QUEUES.validation,
+    startToCloseTimeout: '30 min',
+    heartbeatTimeout: '60 s',
+    retry: { initialInterval: '1 s', backoffCoefficient: 2, maximumInterval: '30 s', maximumAttempts: 5 },
+  },
   /** A heartbeating watch on one invoice; the workflow bounds the whole wait with its own timer. */
   invoiceWatch: { startToCloseTimeout: '24 h', heartbeatTimeout: '20 s', retry: quickRetry },
 } satisfies Record<string, ActivityOptions>;

@@ -4,6 +4,7 @@ import type { Worker } from '@temporalio/worker';
 import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { createControlWorker } from '../../coordinator/control-worker';
 import type { CoordinatorSecrets } from '../../coordinator/secrets';
+import { createValidationWorker } from '../../coordinator/validation-worker';
 import { freshPostgres } from './database';
 import { testLnd } from './lightning';
 import { temporalTestEnv } from './temporal';
@@ -17,26 +18,46 @@ export interface ControlHarness {
   stop(): Promise<void>;
 }
 
-/** A Temporal dev server, a fresh PostgreSQL database and a control worker on the coordinator's real LND. */
-export async function startControlHarness(): Promise<ControlHarness> {
+export interface HarnessOptions {
+  /** Activities for a validation-queue worker; without them no validation worker runs. */
+  validationActivities?: object;
+}
+
+/**
+ * A Temporal dev server, a fresh PostgreSQL database, a control worker on the coordinator's real LND and,
+ * when asked, a validation worker.
+ */
+export async function startControlHarness(options: HarnessOptions = {}): Promise<ControlHarness> {
   const secrets = testSecrets();
   const [env, db] = await Promise.all([temporalTestEnv(), freshPostgres()]);
-  const worker: Worker = await createControlWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    lightning: lnServiceClient(testLnd('coordinator')),
-    prisma: db.prisma,
-    secrets,
-  });
-  const running = worker.run();
+  const workers: Worker[] = [
+    await createControlWorker({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      lightning: lnServiceClient(testLnd('coordinator')),
+      prisma: db.prisma,
+      secrets,
+    }),
+  ];
+  if (options.validationActivities) {
+    workers.push(
+      await createValidationWorker({
+        connection: env.nativeConnection,
+        namespace: 'default',
+        secrets,
+        activities: options.validationActivities,
+      }),
+    );
+  }
+  const running = workers.map((worker) => worker.run());
   return {
     env,
     db,
     secrets,
     client: codecClient(env, secrets),
     stop: async () => {
-      worker.shutdown();
-      await running;
+      for (const worker of workers) worker.shutdown();
+      await Promise.all(running);
       await env.teardown();
       await db.drop();
     },

@@ -1,0 +1,26 @@
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { TASK_QUEUES } from '../temporal-config';
+import type { CoordinatorSecrets } from './secrets';
+import { dataConverter } from './temporal';
+
+export interface ValidationWorkerDeps {
+  connection: NativeConnection;
+  namespace: string;
+  secrets: CoordinatorSecrets;
+  /** Validation activities only (model scoring, sandboxed evals); no workflows run here. */
+  activities: object;
+  identity?: string;
+}
+
+/** A worker of the validation queue: add more of them (GPU hosts) without touching the control side. */
+export function createValidationWorker(deps: ValidationWorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace,
+    taskQueue: TASK_QUEUES.validation,
+    activities: deps.activities,
+    dataConverter: dataConverter(deps.secrets),
+    ...(deps.identity ? { identity: deps.identity } : {}),
+  });
+}
