@@ -16,6 +16,8 @@ const expectedColumns: Record<string, string[]> = {
   L402RootKey: Object.values(Prisma.L402RootKeyScalarFieldEnum),
   L402TokenSpend: Object.values(Prisma.L402TokenSpendScalarFieldEnum),
   RevealedPreimage: Object.values(Prisma.RevealedPreimageScalarFieldEnum),
+  Checkpoint: Object.values(Prisma.CheckpointScalarFieldEnum),
+  TrainingSubmission: Object.values(Prisma.TrainingSubmissionScalarFieldEnum),
 };
 
 async function columnsOf(db: Database, table: string): Promise<string[]> {
