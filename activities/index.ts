@@ -1,15 +1,18 @@
+import type { BountyDeps } from './bounties';
+import { bountyActivities } from './bounties';
 import type { HoldInvoiceDeps } from './hold-invoices';
 import { holdInvoiceActivities } from './hold-invoices';
 import type { RewardEscrowDeps } from './reward-escrow';
 import { rewardEscrowActivities } from './reward-escrow';
 
-export type ActivityDeps = HoldInvoiceDeps & RewardEscrowDeps;
+export type ActivityDeps = HoldInvoiceDeps & RewardEscrowDeps & BountyDeps;
 
 /** Every activity the workers register, built from injected clients (real ones in the worker, fakes in tests). */
 export function createActivities(deps: ActivityDeps) {
   return {
     ...holdInvoiceActivities(deps),
     ...rewardEscrowActivities(deps),
+    ...bountyActivities(deps),
   };
 }
 

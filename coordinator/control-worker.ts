@@ -4,6 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { LightningClient } from '../activities/lightning/client';
 import type { PrismaClient } from '../db/client';
+import { bountyRepository } from '../db/repos/bounties';
 import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { TASK_QUEUES } from '../temporal-config';
@@ -30,6 +31,7 @@ export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
       lightning: deps.lightning,
       ledger: ledgerRepository(deps.prisma),
       revealed: revealedPreimagesRepository(deps.prisma),
+      bounties: bountyRepository(deps.prisma),
       preimageSecret: deps.secrets.preimageSecret,
     }),
     dataConverter: dataConverter(deps.secrets),

@@ -38,3 +38,37 @@ export const roundTripWorkflowId = (label: string) => `hold-invoice-round-trip/$
 export const stakeWorkflowId = (stakeId: string) => `stake/${stakeId}`;
 export const escrowWorkflowId = (escrowId: string) => `escrow/${escrowId}`;
 export const accessFeeWorkflowId = (id: string) => `access-fee/${id}`;
+
+/** A submission handed to a bounty by the API, after the diff was pre-checked and the stake (if any) is held. */
+export interface BountySubmissionRequest {
+  submissionId: string;
+  escrowId: string;
+  agentPublicKey: string;
+  diff: string;
+  /** `normalisedDiffHash` of the diff, for copy detection. */
+  diffHash: string;
+  claimedScore: number;
+  /** The held stake's owning workflow and payment hash; null when the bounty asks for no stake. */
+  stake: { workflowId: string; paymentHash: string } | null;
+}
+
+export interface BountyStatus {
+  phase: 'CREATED' | 'FUNDED' | 'OPEN' | 'CLOSING' | 'CLOSED';
+  poolSats: number;
+  /** Sats set aside for submissions queued or being validated (their cap plus fee limits). */
+  reservedSats: number;
+  bestScore: number | null;
+  queued: number;
+  validating: string | null;
+}
+
+/** Queues a submission; refused (nothing queued) unless the bounty is open and its pool covers one more cap. */
+export const submitToBountyUpdate = defineUpdate<{ position: number }, [BountySubmissionRequest]>(
+  'submitToBounty',
+);
+export const bountyStatusQuery = defineQuery<BountyStatus>('bountyStatus');
+/** The sponsor closes early: no new submissions; queued ones finish; the rest of the pool goes back. */
+export const closeBountySignal = defineSignal('closeBounty');
+
+export const bountyWorkflowId = (bountyId: string) => `bounty/${bountyId}`;
+export const bountySubmissionWorkflowId = (submissionId: string) => `bounty-submission/${submissionId}`;

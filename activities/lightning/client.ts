@@ -78,5 +78,17 @@ export interface LightningClient {
   startPayment(bolt11: string, options: PayOptions): Promise<PaymentStatus>;
   /** The payment for this hash, or null when this node never tried to pay it. */
   getPayment(paymentHash: string): Promise<PaymentStatus | null>;
+  /**
+   * Pays `sats` to a node by keysend with a preimage we chose, so a retry finds the same payment; resolves once
+   * the payment has succeeded or failed.
+   */
+  keysend(request: KeysendRequest): Promise<PaymentStatus>;
   blockHeight(): Promise<number>;
+}
+
+export interface KeysendRequest {
+  destination: string;
+  sats: number;
+  preimage: Buffer;
+  maxFeeSats: number;
 }

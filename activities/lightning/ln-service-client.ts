@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   cancelHodlInvoice,
   createHodlInvoice,
@@ -8,6 +9,7 @@ import {
   getPayment,
   settleHodlInvoice,
   subscribeToInvoice,
+  subscribeToPayViaDetails,
   subscribeToPayViaRequest,
 } from 'ln-service';
 import type {
@@ -61,6 +63,9 @@ function toPaymentStatus(paymentHash: string, result: GetPaymentResult): Payment
     ...(htlcTimeouts.length > 0 ? { timeoutHeight: Math.max(...htlcTimeouts) } : {}),
   };
 }
+
+/** The TLV record that carries a keysend preimage. */
+const KEYSEND_RECORD_TYPE = '5482373484';
 
 async function call<T>(action: string, request: () => Promise<T>): Promise<T> {
   try {
@@ -181,6 +186,39 @@ export function lnServiceClient(lnd: AuthenticatedLnd): LightningClient {
       const status = await this.getPayment(paymentHash);
       if (!status) throw new LightningError('PAYMENT_FAILED', `payment ${paymentHash} left no record in LND`);
       return status;
+    },
+
+    async keysend(request) {
+      const paymentHash = createHash('sha256').update(request.preimage).digest('hex');
+      const existing = await this.getPayment(paymentHash);
+      if (existing && existing.state !== 'IN_FLIGHT') return existing;
+      if (!existing) {
+        await new Promise<void>((resolve, reject) => {
+          const payment = subscribeToPayViaDetails({
+            lnd,
+            destination: request.destination,
+            id: paymentHash,
+            tokens: request.sats,
+            max_fee: request.maxFeeSats,
+            messages: [{ type: KEYSEND_RECORD_TYPE, value: request.preimage.toString('hex') }],
+          });
+          const done = (settle: () => void) => {
+            payment.removeAllListeners();
+            payment.on('error', () => {});
+            settle();
+          };
+          payment.on('confirmed', () => done(resolve));
+          payment.on('failed', () => done(resolve));
+          payment.on('error', (err: unknown) => done(() => reject(fromLnServiceError(err, 'keysend'))));
+        });
+      }
+      for (;;) {
+        const status = await this.getPayment(paymentHash);
+        if (!status)
+          throw new LightningError('PAYMENT_FAILED', `keysend ${paymentHash} left no record in LND`);
+        if (status.state !== 'IN_FLIGHT') return status;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     },
 
     async blockHeight() {

@@ -18,6 +18,8 @@ const expectedColumns: Record<string, string[]> = {
   RevealedPreimage: Object.values(Prisma.RevealedPreimageScalarFieldEnum),
   Checkpoint: Object.values(Prisma.CheckpointScalarFieldEnum),
   TrainingSubmission: Object.values(Prisma.TrainingSubmissionScalarFieldEnum),
+  Bounty: Object.values(Prisma.BountyScalarFieldEnum),
+  BountySubmission: Object.values(Prisma.BountySubmissionScalarFieldEnum),
 };
 
 async function columnsOf(db: Database, table: string): Promise<string[]> {

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { Context } from '@temporalio/activity';
+import type { BountyBundle, DiffRejection, EvalOutcome, Tolerances } from './sandbox';
+import {
+  SandboxError,
+  applyDiff,
+  evaluateSplit,
+  judgeSubmission,
+  median,
+  loadBountyBundle,
+  normalisedDiffHash,
+  runCanaries,
+} from './sandbox';
+import type { CanaryRun, Judgement, SubmissionEvidence } from './sandbox';
+import { permanentFailure } from './errors';
+
+export interface BountyEvalDeps {
+  /** Where bounty bundles live, one directory per bundle name (e.g. `bounties/`). */
+  bountiesDir: string;
+}
+
+/** What the coordinator publishes and keeps from a bundle when a bounty is created. */
+export interface LoadedBounty {
+  title: string;
+  description: string;
+  metricName: string;
+  direction: 'higher' | 'lower';
+  allowedFiles: string[];
+  maxDiffBytes: number;
+  baselineFiles: Record<string, string>;
+  /** sha256 over the held-out split's files (name, NUL, contents, NUL; sorted by name), published at creation. */
+  heldOutHash: string;
+  repeatRuns: number;
+  tolerances: Tolerances;
+}
+
+export interface CandidateInput {
+  bundle: string;
+  /** The bounty's current baseline (it advances with every accepted improvement). */
+  baselineFiles: Record<string, string>;
+  diff: string;
+}
+
+export type DiffCheck =
+  { ok: true; diffHash: string } | { ok: false; rejection: DiffRejection; message: string };
+
+const DIFF_REJECTIONS: readonly string[] = [
+  'DIFF_MALFORMED',
+  'DIFF_TOO_LARGE',
+  'DIFF_TOUCHES_FORBIDDEN_FILE',
+  'DIFF_DOES_NOT_APPLY',
+];
+
+/** The split hash a bounty publishes: binds the coordinator to its held-out data without revealing it. */
+export function splitHash(files: Record<string, string>): string {
+  const hash = createHash('sha256');
+  for (const name of Object.keys(files).sort()) hash.update(`${name}\0${files[name] ?? ''}\0`);
+  return hash.digest('hex');
+}
+
+/** Sandboxed bounty evals for the validation queue; eval failures are outcomes, a missing sandbox fails for good. */
+export function bountyEvalActivities({ bountiesDir }: BountyEvalDeps) {
+  const bundles = new Map<string, Promise<BountyBundle>>();
+  const bundleOf = (name: string): Promise<BountyBundle> => {
+    let bundle = bundles.get(name);
+    if (!bundle) {
+      bundle = loadBountyBundle(join(bountiesDir, name)).catch((err: unknown) => {
+        bundles.delete(name);
+        throw permanentFailure('BOUNTY_BUNDLE_INVALID', `bundle ${name}: ${(err as Error).message}`);
+      });
+      bundles.set(name, bundle);
+    }
+    return bundle;
+  };
+  const sandboxed = async <T>(run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof SandboxError) throw permanentFailure(err.code, err.message);
+      throw err;
+    }
+  };
+  const candidate = async (input: CandidateInput) => {
+    const bundle = await bundleOf(input.bundle);
+    return { bundle, files: applyDiff(input.baselineFiles, input.diff, bundle.manifest) };
+  };
+  const heartbeat = () => {
+    const context = Context.current();
+    return { heartbeat: (progress: unknown) => context.heartbeat(progress) };
+  };
+
+  return {
+    async loadBounty(input: { bundle: string }): Promise<LoadedBounty> {
+      const { manifest, baselineFiles, splits } = await bundleOf(input.bundle);
+      return {
+        title: manifest.title,
+        description: manifest.description,
+        metricName: manifest.metric.name,
+        direction: manifest.metric.direction,
+        allowedFiles: manifest.allowedFiles,
+        maxDiffBytes: manifest.maxDiffBytes,
+        baselineFiles,
+        heldOutHash: splitHash(splits['held-out'] ?? {}),
+        repeatRuns: manifest.eval.repeatRuns,
+        tolerances: manifest.tolerances,
+      };
+    },
+
+    /** The pre-check: size, syntax, target files, applies to the current baseline; plus the copy-detection hash. */
+    async checkDiff(input: CandidateInput): Promise<DiffCheck> {
+      try {
+        await candidate(input);
+        return { ok: true, diffHash: normalisedDiffHash(input.diff) };
+      } catch (err) {
+        if (err instanceof SandboxError && DIFF_REJECTIONS.includes(err.code)) {
+          return { ok: false, rejection: err.code as DiffRejection, message: err.message };
+        }
+        throw err;
+      }
+    },
+
+    /** `runs` repeat runs of the candidate on one split (the held-out split is mounted only for its own run). */
+    async evalSplit(
+      input: CandidateInput & { split: 'public' | 'held-out'; runs: number },
+    ): Promise<EvalOutcome[]> {
+      return sandboxed(async () => {
+        const { bundle, files } = await candidate(input);
+        return evaluateSplit(bundle, files, input.split, input.runs, heartbeat());
+      });
+    },
+
+    async evalCanaries(input: CandidateInput): Promise<CanaryRun[]> {
+      return sandboxed(async () => {
+        const { bundle, files } = await candidate(input);
+        return runCanaries(bundle, files, heartbeat());
+      });
+    },
+
+    /**
+     * The published rules (`JUDGE_RULES`) applied to the evidence. Pure; an activity only because workflows
+     * may not import from activities/, and its result in history is what replays read (I5).
+     */
+    async judge(evidence: SubmissionEvidence): Promise<Judgement> {
+      return judgeSubmission(evidence);
+    },
+
+    /** The files of an accepted candidate: the bounty's next baseline. */
+    async candidateFiles(input: CandidateInput): Promise<Record<string, string>> {
+      return sandboxed(async () => (await candidate(input)).files);
+    },
+
+    /** The baseline's own score on the held-out split: where the bounty's best score starts. */
+    async scoreBaseline(input: {
+      bundle: string;
+      runs: number;
+    }): Promise<{ runs: EvalOutcome[]; score: number | null }> {
+      return sandboxed(async () => {
+        const bundle = await bundleOf(input.bundle);
+        const runs = await evaluateSplit(bundle, bundle.baselineFiles, 'held-out', input.runs, heartbeat());
+        const scores = runs.flatMap((run) => (run.kind === 'score' ? [run.score] : []));
+        return { runs, score: scores.length === runs.length ? median(scores) : null };
+      });
+    },
+  };
+}
+
+export type BountyEvalActivities = ReturnType<typeof bountyEvalActivities>;

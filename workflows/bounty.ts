@@ -1,0 +1,275 @@
+import {
+  CancellationScope,
+  condition,
+  executeChild,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { BountyEvalActivities } from '../activities/bounty-eval';
+import { feeLimitSats } from '../economics/fees';
+import type { PayoutRule } from '../economics/payout';
+import { splitIntoTranches } from '../economics/tranches';
+import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
+import type { BountyStatus, BountySubmissionRequest } from './definitions';
+import {
+  bountyStatusQuery,
+  bountySubmissionWorkflowId,
+  closeBountySignal,
+  submitToBountyUpdate,
+} from './definitions';
+import { invoicePublisher } from './hold-invoice';
+import type { BountyEscrowSettings } from './bounty-submission';
+import { bountySubmission } from './bounty-submission';
+
+const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
+const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
+const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
+const validation = proxyActivities<BountyEvalActivities>(ACTIVITY_PROFILES.validation);
+
+export interface BountyInput {
+  bountyId: string;
+  /** The bundle directory (eval harness, baseline, splits) on the coordinator's validation hosts. */
+  bundle: string;
+  budgetSats: number;
+  payoutRule: PayoutRule;
+  stakeSats: number;
+  baselineFeeSats: number;
+  /** Where what is left of the pool goes at close (keysend). */
+  sponsorPublicKey: string;
+  /** sha256 of the sponsor's close token (the token itself never enters history). */
+  closeTokenHash: string;
+  /** ISO time after which no submission is taken and the bounty closes. */
+  deadline: string;
+  fundWithinSeconds: number;
+  escrow: BountyEscrowSettings;
+}
+
+export interface BountyResult {
+  phase: 'CLOSED';
+  fundedSats: number;
+  paidSats: number;
+  feeSats: number;
+  refundedSats: number;
+  /** What the pool still holds after the refund (the refund's unused fee limit, or all of it if it failed). */
+  poolSats: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** LND cancels an expired invoice on its own; give it this long past expiry before the final lookup. */
+const EXPIRY_GRACE_SECONDS = 30;
+
+/**
+ * A bounty's whole life: created (bundle loaded, row written, funding invoice published) → funded (the sponsor
+ * paid) → open (baseline scored; submissions queue and are validated one at a time, each against the best so
+ * far) → closed (deadline or the sponsor's signal; queued submissions finish; the pool's remainder is refunded).
+ */
+export async function bounty(input: BountyInput): Promise<BountyResult> {
+  const { workflowId } = workflowInfo();
+  const status: BountyStatus = {
+    phase: 'CREATED',
+    poolSats: 0,
+    reservedSats: 0,
+    bestScore: null,
+    queued: 0,
+    validating: null,
+  };
+  const queue: (BountySubmissionRequest & { copiedFrom?: string; reserve: number })[] = [];
+  /** Pending and accepted submissions: what a new diff may not copy. */
+  const live: { submissionId: string; agentId: string; diffHash: string }[] = [];
+  let closing = false;
+  const totals = { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
+
+  const escrowReserve =
+    input.payoutRule.capSats +
+    splitIntoTranches(input.payoutRule.capSats, input.payoutRule.trancheCount).reduce(
+      (sum, tranche) => sum + feeLimitSats(tranche, input.escrow.fees),
+      0,
+    );
+  setHandler(bountyStatusQuery, () => ({ ...status, queued: queue.length }));
+  setHandler(closeBountySignal, () => {
+    closing = true;
+  });
+  setHandler(
+    submitToBountyUpdate,
+    (request) => {
+      const copied = live.find(
+        (s) => s.diffHash === request.diffHash && s.agentId !== request.agentPublicKey,
+      );
+      live.push({
+        submissionId: request.submissionId,
+        agentId: request.agentPublicKey,
+        diffHash: request.diffHash,
+      });
+      queue.push({
+        ...request,
+        reserve: escrowReserve,
+        ...(copied ? { copiedFrom: copied.submissionId } : {}),
+      });
+      status.reservedSats += escrowReserve;
+      return Promise.resolve({ position: queue.length });
+    },
+    {
+      validator: (request) => {
+        if (status.phase !== 'OPEN' || closing) throw new Error('BOUNTY_NOT_OPEN');
+        if (status.poolSats - status.reservedSats < escrowReserve) throw new Error('BOUNTY_POOL_EXHAUSTED');
+        if (live.some((s) => s.submissionId === request.submissionId)) throw new Error('SUBMISSION_EXISTS');
+      },
+    },
+  );
+  const progress = () =>
+    control.recordBountyProgress({
+      bountyId: input.bountyId,
+      progress: {
+        phase: status.phase,
+        poolSats: status.poolSats,
+        paidSats: totals.paidSats,
+        feeSats: totals.feeSats,
+        refundedSats: totals.refundedSats,
+        ...(status.bestScore === null ? {} : { bestScore: status.bestScore }),
+      },
+    });
+
+  const loaded = await validation.loadBounty({ bundle: input.bundle });
+  let baselineFiles = loaded.baselineFiles;
+  await control.recordBounty({
+    id: input.bountyId,
+    bundle: input.bundle,
+    title: loaded.title,
+    description: loaded.description,
+    metricName: loaded.metricName,
+    direction: loaded.direction,
+    allowedFiles: loaded.allowedFiles,
+    maxDiffBytes: loaded.maxDiffBytes,
+    baselineFiles,
+    heldOutHash: loaded.heldOutHash,
+    budgetSats: input.budgetSats,
+    payoutRule: input.payoutRule,
+    stakeSats: input.stakeSats,
+    baselineFeeSats: input.baselineFeeSats,
+    sponsorPublicKey: input.sponsorPublicKey,
+    closeTokenHash: input.closeTokenHash,
+    deadline: input.deadline,
+  });
+
+  const publish = invoicePublisher();
+  const invoice = await lightning.openPlainInvoice({
+    escrowId: workflowId,
+    slot: 0,
+    workflowId,
+    purpose: 'BOUNTY_FUNDING',
+    sats: input.budgetSats,
+    memo: `fund bounty ${input.bountyId}`,
+    expiresInSeconds: input.fundWithinSeconds,
+  });
+  publish(invoice);
+  const baselineRuns = validation.scoreBaseline({ bundle: input.bundle, runs: loaded.repeatRuns });
+  await CancellationScope.withTimeout(`${input.fundWithinSeconds + EXPIRY_GRACE_SECONDS} s`, () =>
+    watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'final' }),
+  ).catch(() => null);
+  const funding = await lightning.recordInvoiceOutcome({ paymentHash: invoice.paymentHash });
+  if (funding === 'SETTLED') {
+    status.phase = 'FUNDED';
+    status.poolSats = input.budgetSats;
+    await progress();
+    const baseline = await baselineRuns;
+    if (baseline.score !== null) {
+      status.bestScore = baseline.score;
+      status.phase = 'OPEN';
+      await control.recordBountyProgress({
+        bountyId: input.bountyId,
+        progress: { phase: 'OPEN', baselineScore: baseline.score, bestScore: baseline.score },
+      });
+    } else {
+      log.error('the baseline does not score on the held-out split; closing', { bountyId: input.bountyId });
+    }
+  }
+
+  const deadlineMs = Date.parse(input.deadline);
+  while (status.phase === 'OPEN') {
+    const next = queue.shift();
+    if (!next) {
+      if (closing) break;
+      const remaining = deadlineMs - Date.now();
+      if (remaining <= 0 || !(await condition(() => queue.length > 0 || closing, remaining))) closing = true;
+      continue;
+    }
+    status.validating = next.submissionId;
+    const { reserve, ...request } = next;
+    const result = await executeChild(bountySubmission, {
+      workflowId: bountySubmissionWorkflowId(request.submissionId),
+      taskQueue: TASK_QUEUES.control,
+      args: [
+        {
+          ...request,
+          bountyId: input.bountyId,
+          bundle: input.bundle,
+          baselineFiles,
+          bestScore: status.bestScore ?? 0,
+          direction: loaded.direction,
+          tolerances: loaded.tolerances,
+          repeatRuns: loaded.repeatRuns,
+          payoutRule: input.payoutRule,
+          escrow: input.escrow,
+        },
+      ],
+    });
+    status.validating = null;
+    status.reservedSats -= reserve;
+    status.poolSats -= result.paidSats + result.feeSats;
+    totals.paidSats += result.paidSats;
+    totals.feeSats += result.feeSats;
+    if (result.judgement.verdict === 'accepted' && result.judgement.heldOutScore !== null) {
+      totals.accepted += 1;
+      status.bestScore = result.judgement.heldOutScore;
+      baselineFiles = await validation.candidateFiles({
+        bundle: input.bundle,
+        baselineFiles,
+        diff: request.diff,
+      });
+      await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineFiles } });
+    } else {
+      totals.rejected += 1;
+      live.splice(
+        live.findIndex((s) => s.submissionId === request.submissionId),
+        1,
+      );
+    }
+    await progress();
+  }
+
+  if (status.phase === 'OPEN' || status.phase === 'FUNDED') {
+    status.phase = 'CLOSING';
+    await progress();
+    const maxFeeSats = feeLimitSats(status.poolSats, input.escrow.fees);
+    const sats = status.poolSats - maxFeeSats;
+    if (sats > 0) {
+      const refund = await control.refundSponsor({
+        bountyId: input.bountyId,
+        workflowId,
+        destination: input.sponsorPublicKey,
+        sats,
+        maxFeeSats,
+      });
+      if (refund.state === 'FAILED') log.error('sponsor refund failed', { bountyId: input.bountyId });
+      totals.refundedSats += refund.refundedSats;
+      totals.feeSats += refund.feeSats;
+      status.poolSats -= refund.refundedSats + refund.feeSats;
+    }
+  }
+  status.phase = 'CLOSED';
+  await progress();
+  return {
+    phase: 'CLOSED',
+    fundedSats: funding === 'SETTLED' ? input.budgetSats : 0,
+    paidSats: totals.paidSats,
+    feeSats: totals.feeSats,
+    refundedSats: totals.refundedSats,
+    poolSats: status.poolSats,
+    accepted: totals.accepted,
+    rejected: totals.rejected,
+  };
+}
