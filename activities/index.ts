@@ -4,8 +4,10 @@ import type { HoldInvoiceDeps } from './hold-invoices';
 import { holdInvoiceActivities } from './hold-invoices';
 import type { RewardEscrowDeps } from './reward-escrow';
 import { rewardEscrowActivities } from './reward-escrow';
+import type { TrainingRepository } from '../db/repos/training';
+import { trainingActivities } from './training';
 
-export type ActivityDeps = HoldInvoiceDeps & RewardEscrowDeps & BountyDeps;
+export type ActivityDeps = HoldInvoiceDeps & RewardEscrowDeps & BountyDeps & { training: TrainingRepository };
 
 /** Every activity the workers register, built from injected clients (real ones in the worker, fakes in tests). */
 export function createActivities(deps: ActivityDeps) {
@@ -13,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
     ...holdInvoiceActivities(deps),
     ...rewardEscrowActivities(deps),
     ...bountyActivities(deps),
+    ...trainingActivities(deps),
   };
 }
 

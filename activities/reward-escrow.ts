@@ -66,14 +66,14 @@ export function rewardEscrowActivities({ lightning, ledger, revealed, preimageSe
           decoded.destination !== input.earnerPublicKey
             ? 'pays a node other than the earner who submitted'
             : decoded.paymentHash !== hashOf(input.escrowId, tranche)
-            ? 'is not for the escrow hash of its tranche'
-            : decoded.sats !== input.trancheSats[tranche]
-              ? `asks ${decoded.sats} sats instead of ${input.trancheSats[tranche]}`
-              : decoded.cltvDelta > input.maxCltvDelta
-                ? `asks a CLTV delta of ${decoded.cltvDelta} blocks, above ${input.maxCltvDelta}`
-                : decoded.expiresAt.getTime() < Date.now()
-                  ? 'has expired'
-                  : null;
+              ? 'is not for the escrow hash of its tranche'
+              : decoded.sats !== input.trancheSats[tranche]
+                ? `asks ${decoded.sats} sats instead of ${input.trancheSats[tranche]}`
+                : decoded.cltvDelta > input.maxCltvDelta
+                  ? `asks a CLTV delta of ${decoded.cltvDelta} blocks, above ${input.maxCltvDelta}`
+                  : decoded.expiresAt.getTime() < Date.now()
+                    ? 'has expired'
+                    : null;
         if (problem) throw permanentFailure('ESCROW_INVOICE_INVALID', `invoice ${tranche} ${problem}`);
         checked.push({
           paymentHash: decoded.paymentHash,

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { L402TrainError } from '../lib/errors';
@@ -30,11 +35,15 @@ function describe(err: unknown): ErrorBody | null {
       status: 400,
       code: 'INVALID_INPUT',
       message: issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'invalid input',
-      hint: 'Fix the named field; see /openapi.json for the schema.',
+      hint: 'Fix the named field and send the request again.',
     };
   }
   if (err instanceof WorkflowNotFoundError)
     return { status: 404, code: 'NOT_FOUND', message: 'no such workflow' };
+  // An update validator's refusal: its failure type is the stable code (e.g. ROUND_CLOSED, ALREADY_SUBMITTED).
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    return { status: 409, code: err.cause.type ?? 'REFUSED', message: err.cause.message };
+  }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return { status: 409, code: 'ALREADY_EXISTS', message: 'that workflow is already running' };
   }

@@ -7,6 +7,7 @@ import type { PrismaClient } from '../db/client';
 import { bountyRepository } from '../db/repos/bounties';
 import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
+import { trainingRepository } from '../db/repos/training';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
 import { dataConverter } from './temporal';
@@ -32,6 +33,7 @@ export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
       ledger: ledgerRepository(deps.prisma),
       revealed: revealedPreimagesRepository(deps.prisma),
       bounties: bountyRepository(deps.prisma),
+      training: trainingRepository(deps.prisma),
       preimageSecret: deps.secrets.preimageSecret,
     }),
     dataConverter: dataConverter(deps.secrets),

@@ -1,5 +1,6 @@
 import type { AuthenticatedLnd } from 'ln-service';
 import { L402TrainError } from '../lib/errors';
+import { requestJson, sendJson } from '../lib/http-json';
 import type { EscrowStatus } from '../workflows/definitions';
 import type { RevealedPreimage } from './escrow-client';
 import { escrowEarner } from './escrow-client';
@@ -16,6 +17,8 @@ export interface FollowEscrowOptions {
   /** Final CLTV delta of the earner's hold invoices; must not exceed what the coordinator publishes. */
   cltvDelta: number;
   pollMs?: number;
+  /** How long the escrow may take to appear (it starts after the submission's pre-checks). */
+  startWithinMs?: number;
   onPhase?: (view: EscrowView) => void;
 }
 
@@ -27,20 +30,6 @@ export interface FollowedEscrow {
 
 const FINISHED: EscrowStatus['phase'][] = ['released', 'completed', 'expired', 'invalid-invoices'];
 
-async function getJson<T>(url: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(url, init);
-  const body = (await response.json()) as T & { error?: { code: string; message: string; hint?: string } };
-  if (!response.ok) {
-    throw new L402TrainError(
-      body.error?.code ?? 'HTTP_ERROR',
-      body.error?.message ?? `HTTP ${response.status}`,
-      response.status,
-      body.error?.hint,
-    );
-  }
-  return body;
-}
-
 /**
  * The earner's whole side of a reward escrow over the coordinator's API: hold invoices on its own node for the
  * escrow's hashes, handed in; then, once decided, settle the revealed tranches and cancel the rest.
@@ -51,24 +40,25 @@ export async function followEscrow(options: FollowEscrowOptions): Promise<Follow
   const earner = escrowEarner(options.lnd);
   const wait = () => new Promise((resolve) => setTimeout(resolve, pollMs));
 
-  let view = await getJson<EscrowView>(url);
-  while (view.paymentHashes.length === 0) {
-    await wait();
-    view = await getJson<EscrowView>(url);
+  // The escrow starts once the submission passed its pre-checks: until then it is not found.
+  const startBy = Date.now() + (options.startWithinMs ?? 120_000);
+  let view: EscrowView | null = null;
+  while (!view || view.paymentHashes.length === 0) {
+    view = await requestJson<EscrowView>(url).catch((err: unknown) => {
+      if (err instanceof L402TrainError && err.status === 404 && Date.now() < startBy) return null;
+      throw err;
+    });
+    if (!view || view.paymentHashes.length === 0) await wait();
   }
   const invoices = await earner.createInvoices(view.paymentHashes, view.trancheSats, {
     cltvDelta: options.cltvDelta,
     expiresInSeconds: 3_600,
   });
-  await getJson(`${url}/invoices`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ invoices }),
-  });
+  await sendJson(`${url}/invoices`, 'POST', { invoices });
   let phase = view.phase;
   while (!FINISHED.includes(view.phase)) {
     await wait();
-    view = await getJson<EscrowView>(url);
+    view = await requestJson<EscrowView>(url);
     if (view.phase !== phase) options.onPhase?.(view);
     phase = view.phase;
   }

@@ -1,6 +1,9 @@
 export { accessFee } from './access-fee';
-export { bounty } from './bounty';
-export { bountySubmission } from './bounty-submission';
 export { holdInvoiceRoundTrip } from './hold-invoice-round-trip';
 export { rewardEscrow } from './reward-escrow';
 export { stake } from './stake';
+export { trainingRound } from './training-round';
+export { trainingRun } from './training-run';
+export { trainingSubmission } from './training-submission';
+export { bounty } from './bounty';
+export { bountySubmission } from './bounty-submission';

@@ -5,6 +5,7 @@ import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { createControlWorker } from '../../coordinator/control-worker';
 import type { CoordinatorSecrets } from '../../coordinator/secrets';
 import { createValidationWorker } from '../../coordinator/validation-worker';
+import type { PrismaClient } from '../../db/client';
 import { freshPostgres } from './database';
 import { testLnd } from './lightning';
 import { temporalTestEnv } from './temporal';
@@ -19,8 +20,8 @@ export interface ControlHarness {
 }
 
 export interface HarnessOptions {
-  /** Activities for a validation-queue worker; without them no validation worker runs. */
-  validationActivities?: object;
+  /** Activities for a validation-queue worker (or a builder given the test database); none: no such worker. */
+  validationActivities?: object | ((prisma: PrismaClient) => object);
 }
 
 /**
@@ -45,7 +46,10 @@ export async function startControlHarness(options: HarnessOptions = {}): Promise
         connection: env.nativeConnection,
         namespace: 'default',
         secrets,
-        activities: options.validationActivities,
+        activities:
+          typeof options.validationActivities === 'function'
+            ? options.validationActivities(db.prisma)
+            : options.validationActivities,
       }),
     );
   }

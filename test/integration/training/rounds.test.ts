@@ -1,0 +1,145 @@
+/** @jest-environment ./test/unit/model/onnx-environment.js */
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import { reconcileLedger } from '../../../activities/reconcile';
+import { trainingValidationActivities } from '../../../activities/training-validation';
+import { createApp } from '../../../api/app';
+import { trainingRouter } from '../../../api/training/router';
+import { apiRouters } from '../../../coordinator/routes';
+import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
+import { ledgerRepository } from '../../../db/repos/ledger';
+import { trainingRepository } from '../../../db/repos/training';
+import { DEFAULT_MODEL } from '../../../model/config';
+import { playRound } from '../../../peer/client';
+import type { PeerRoundResult } from '../../../peer/client';
+import { TASK_QUEUES } from '../../../temporal-config';
+import { trainingRun } from '../../../workflows';
+import { trainingRunWorkflowId } from '../../../workflows/training-definitions';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { channelBalance, testLnd } from '../../support/lightning';
+import { referenceTrainer, roundSettings } from '../../support/training';
+
+const ROUNDS = 3;
+const peers = [
+  { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer(0, 3) },
+  { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer(1, 3) },
+  { peerId: 'mallory', lnd: testLnd('peer3'), train: referenceTrainer(2, 3, true) },
+];
+const settings = roundSettings(peers.map((peer) => peer.peerId));
+const runId = `run-${randomUUID()}`;
+let harness: ControlHarness;
+let server: Server;
+let apiUrl: string;
+
+beforeAll(async () => {
+  harness = await startControlHarness({
+    validationActivities: (prisma) =>
+      trainingValidationActivities({
+        training: trainingRepository(prisma),
+        model: DEFAULT_MODEL,
+        scorer: lazyTrainingScorer(),
+      }),
+  });
+  const lightning = lnServiceClient(testLnd('coordinator'));
+  const app = createApp({
+    status: {
+      version: 'test',
+      temporalNamespace: 'default',
+      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
+    },
+    routers: [
+      ...apiRouters({ temporal: harness.client, prisma: harness.db.prisma, lightning }),
+      trainingRouter({
+        temporal: harness.client,
+        training: trainingRepository(harness.db.prisma),
+        runId,
+        settings,
+      }),
+    ],
+    log: () => {},
+  });
+  await new Promise<void>((resolve) => {
+    server = app.listen(0, '127.0.0.1', () => resolve());
+  });
+  apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await harness?.stop();
+});
+
+describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightning`, () => {
+  it('pays honest peers exactly their revealed tranches, rejects the poisoner, lowers the held-out loss', async () => {
+    const before = await Promise.all(peers.map((peer) => channelBalance(peer.lnd)));
+    const run = await harness.client.workflow.start(trainingRun, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: trainingRunWorkflowId(runId),
+      args: [{ runId, rounds: ROUNDS, seed: 11, settings }],
+    });
+
+    const played: PeerRoundResult[][] = await Promise.all(
+      peers.map(async (peer) => {
+        const results: PeerRoundResult[] = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          results.push(await playRound({ apiUrl, ...peer, cltvDelta: 60, pollMs: 200 }, round - 1));
+        }
+        return results;
+      }),
+    );
+    const status = await run.result();
+
+    expect(status.state).toBe('finished');
+    const verdicts = status.history.map((round) => round.outcomes.map((o) => `${o.peerId}:${o.reason}`).sort());
+    expect(verdicts).toEqual(Array(ROUNDS).fill(['alice:improves-loss', 'bob:improves-loss', 'mallory:no-improvement']));
+    expect(status.history.map((round) => [round.submitted, round.accepted])).toEqual([
+      [3, 2],
+      [3, 2],
+      [3, 2],
+    ]);
+    const losses = status.history.map((round) => round.heldOutLoss);
+    expect(losses[1]!).toBeLessThan(losses[0]!);
+    expect(losses[2]!).toBeLessThan(losses[1]!);
+    for (const round of status.history) {
+      const mallory = round.outcomes.find((outcome) => outcome.peerId === 'mallory');
+      expect(mallory).toMatchObject({ accepted: false, revealed: 0, paidSats: 0 });
+    }
+
+    const after = await Promise.all(peers.map((peer) => channelBalance(peer.lnd)));
+    const earned = played.map((results) => results.reduce((total, result) => total + result.earnedSats, 0));
+    const paid = peers.map((peer) =>
+      status.history
+        .flatMap((round) => round.outcomes)
+        .filter((o) => o.peerId === peer.peerId)
+        .reduce((t, o) => t + o.paidSats, 0),
+    );
+    expect(earned).toEqual(paid);
+    expect(after.map((balance, i) => balance - before[i]!)).toEqual(paid);
+    expect(paid[0]).toBeGreaterThan(0);
+    expect(paid[1]).toBeGreaterThan(0);
+    expect(paid[2]).toBe(0);
+
+    // I4: every escrow row is final and the ledger's paid-out total is what the peers gained.
+    const ledger = ledgerRepository(harness.db.prisma);
+    expect(await ledger.listNonFinal()).toEqual([]);
+    const settled = await harness.db.prisma.ledgerEntry.aggregate({
+      where: { direction: 'OUTGOING', purpose: 'REWARD_ESCROW', state: 'SETTLED' },
+      _sum: { amountSats: true },
+    });
+    expect(Number(settled._sum.amountSats)).toBe(paid.reduce((a, b) => a + b, 0));
+    expect(
+      await reconcileLedger(
+        { ledger, lightning: lnServiceClient(testLnd('coordinator')) },
+        { repair: false },
+      ),
+    ).toEqual([]);
+    const decided = await trainingRepository(harness.db.prisma).submissions(runId, 0);
+    expect(decided.map((row) => [row.peerId, row.accepted]).sort()).toEqual([
+      ['alice', true],
+      ['bob', true],
+      ['mallory', false],
+    ]);
+  });
+});

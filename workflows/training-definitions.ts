@@ -1,0 +1,104 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionRule } from '../model/decide';
+import type { PayoutRule } from '../economics/payout';
+import type { FeePolicy } from '../economics/fees';
+import type { SubmissionEvidence } from '../activities/training-validation';
+
+/** Everything a round's decisions depend on, recorded in history when the round opens (I5). */
+export interface RoundSettings {
+  /** Peers registered for the run (their ids); the round closes early once each has submitted. */
+  peers: string[];
+  submitWithinSeconds: number;
+  /** Longest wait for all submissions to be scored once the round closed. */
+  scoreWithinSeconds: number;
+  payout: PayoutRule;
+  decision: DecisionRule;
+  outerLearningRate: number;
+  maxPayloadBytes: number;
+  escrow: {
+    invoiceWithinSeconds: number;
+    decideWithinSeconds: number;
+    maxInvoiceCltvDelta: number;
+    routingCltvBlocks: number;
+    fees: FeePolicy;
+  };
+}
+
+export interface GradientSubmission {
+  peerId: string;
+  round: number;
+  checkpointHash: string;
+  payloadBase64: string;
+  earnerPublicKey: string;
+}
+
+export interface AcceptedSubmission {
+  submissionId: string;
+  escrowId: string;
+}
+
+export interface ScoredReport {
+  submissionId: string;
+  evidence: SubmissionEvidence | null;
+  lossBefore: number | null;
+  lossAfter: number | null;
+  /** Set when the payload failed its pre-checks: no escrow, no score. */
+  precheckFailure: string | null;
+}
+
+export interface RoundVerdict {
+  accepted: boolean;
+  reason: string;
+}
+
+export interface SubmissionOutcome {
+  submissionId: string;
+  peerId: string;
+  accepted: boolean;
+  reason: string;
+  lossDelta: number | null;
+  revealed: number;
+  paidSats: number;
+}
+
+export interface RoundSummary {
+  round: number;
+  checkpointHash: string;
+  nextCheckpointHash: string;
+  heldOutLoss: number;
+  submitted: number;
+  accepted: number;
+  outcomes: SubmissionOutcome[];
+  seconds: number;
+}
+
+export interface RoundStatus {
+  runId: string;
+  round: number;
+  checkpointHash: string;
+  heldOutSeed: number;
+  closesAt: number;
+  phase: 'open' | 'scoring' | 'deciding' | 'paying' | 'aggregating' | 'done';
+  submissions: { submissionId: string; peerId: string; escrowId: string }[];
+}
+
+export interface RunStatus {
+  runId: string;
+  state: 'running' | 'paused' | 'stopped' | 'finished';
+  round: number;
+  checkpointHash: string;
+  history: RoundSummary[];
+}
+
+export const submitGradientUpdate = defineUpdate<AcceptedSubmission, [GradientSubmission]>('submitGradient');
+export const roundStatusQuery = defineQuery<RoundStatus>('roundStatus');
+export const scoredSignal = defineSignal<[ScoredReport]>('scored');
+export const verdictSignal = defineSignal<[RoundVerdict]>('verdict');
+export const runStatusQuery = defineQuery<RunStatus>('runStatus');
+export const pauseRunSignal = defineSignal('pauseRun');
+export const resumeRunSignal = defineSignal('resumeRun');
+export const stopRunSignal = defineSignal('stopRun');
+
+export const trainingRunWorkflowId = (runId: string) => `training-run/${runId}`;
+export const trainingRoundWorkflowId = (runId: string, round: number) => `training-round/${runId}/${round}`;
+export const trainingSubmissionWorkflowId = (submissionId: string) => `training-submission/${submissionId}`;

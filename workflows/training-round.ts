@@ -1,0 +1,170 @@
+import {
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  startChild,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ChildWorkflowHandle } from '@temporalio/workflow';
+import type { TrainingValidationActivities } from '../activities/training-validation';
+import { decideRound } from '../model/decide';
+import { ACTIVITY_PROFILES } from '../temporal-config';
+import type {
+  AcceptedSubmission,
+  GradientSubmission,
+  RoundSettings,
+  RoundStatus,
+  RoundSummary,
+  ScoredReport,
+  SubmissionOutcome,
+} from './training-definitions';
+import {
+  roundStatusQuery,
+  scoredSignal,
+  submitGradientUpdate,
+  trainingSubmissionWorkflowId,
+  verdictSignal,
+} from './training-definitions';
+import { trainingSubmission } from './training-submission';
+
+const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
+
+export interface TrainingRoundInput {
+  runId: string;
+  round: number;
+  checkpointHash: string;
+  /** Seed of the held-out batch every submission of this round is scored on. */
+  heldOutSeed: number;
+  settings: RoundSettings;
+}
+
+/** Why a submission is refused at the door: the API turns these into 4xx answers and nothing starts. */
+function refusal(
+  status: RoundStatus,
+  settings: RoundSettings,
+  submission: GradientSubmission,
+): string | null {
+  if (status.phase !== 'open') return 'ROUND_CLOSED';
+  if (submission.round !== status.round) return 'WRONG_ROUND';
+  if (submission.checkpointHash !== status.checkpointHash) return 'STALE_CHECKPOINT';
+  if (!settings.peers.includes(submission.peerId)) return 'UNKNOWN_PEER';
+  if (status.submissions.some((entry) => entry.peerId === submission.peerId)) return 'ALREADY_SUBMITTED';
+  if ((submission.payloadBase64.length * 3) / 4 > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
+  return null;
+}
+
+/**
+ * One training round: open with the checkpoint and seed in history, take one update per registered peer until
+ * the deadline, let each child score, decide all verdicts together (pure), pay, aggregate the accepted updates.
+ */
+export async function trainingRound(input: TrainingRoundInput): Promise<RoundSummary> {
+  const { settings } = input;
+  const openedAt = Date.now();
+  const status: RoundStatus = {
+    runId: input.runId,
+    round: input.round,
+    checkpointHash: input.checkpointHash,
+    heldOutSeed: input.heldOutSeed,
+    closesAt: openedAt + settings.submitWithinSeconds * 1000,
+    phase: 'open',
+    submissions: [],
+  };
+  const children: ChildWorkflowHandle<typeof trainingSubmission>[] = [];
+  const payloads = new Map<string, string>();
+  const scored = new Map<string, ScoredReport>();
+  setHandler(roundStatusQuery, () => status);
+  setHandler(scoredSignal, (report) => {
+    scored.set(report.submissionId, report);
+  });
+  setHandler(
+    submitGradientUpdate,
+    async (submission): Promise<AcceptedSubmission> => {
+      const { workflowId } = workflowInfo();
+      const submissionId = `${input.runId}-r${input.round}-${submission.peerId}`;
+      // Escrow ids are the earner's capability to follow its escrow: unguessable, yet replay-stable (seeded uuid4).
+      const accepted = { submissionId, escrowId: uuid4() };
+      status.submissions.push({ ...accepted, peerId: submission.peerId });
+      payloads.set(submissionId, submission.payloadBase64);
+      children.push(
+        await startChild(trainingSubmission, {
+          workflowId: trainingSubmissionWorkflowId(submissionId),
+          args: [
+            {
+              runId: input.runId,
+              submissionId,
+              escrowId: accepted.escrowId,
+              roundWorkflowId: workflowId,
+              submission,
+              heldOutSeed: input.heldOutSeed,
+              settings,
+            },
+          ],
+        }),
+      );
+      return accepted;
+    },
+    {
+      validator: (submission) => {
+        const reason = refusal(status, settings, submission);
+        if (reason)
+          throw ApplicationFailure.create({
+            type: reason,
+            message: `submission refused: ${reason}`,
+            nonRetryable: true,
+          });
+      },
+    },
+  );
+
+  await condition(
+    () => status.submissions.length >= settings.peers.length,
+    settings.submitWithinSeconds * 1000,
+  );
+  status.phase = 'scoring';
+  await condition(() => scored.size >= status.submissions.length, settings.scoreWithinSeconds * 1000);
+
+  status.phase = 'deciding';
+  const arrivals = status.submissions.map((entry) => scored.get(entry.submissionId));
+  const evidence = arrivals.flatMap((report) => (report?.evidence ? [report.evidence] : []));
+  const verdicts = new Map(
+    decideRound(evidence, settings.decision).map((verdict) => [verdict.submissionId, verdict]),
+  );
+  status.phase = 'paying';
+  await Promise.all(
+    children.map((child, position) => {
+      const report = arrivals[position];
+      if (report?.precheckFailure) return undefined; // that child ended at its pre-checks
+      const verdict = verdicts.get(status.submissions[position]!.submissionId);
+      return child.signal(
+        verdictSignal,
+        verdict
+          ? { accepted: verdict.accepted, reason: verdict.reason }
+          : { accepted: false, reason: 'not-scored-in-time' },
+      );
+    }),
+  );
+  const outcomes: SubmissionOutcome[] = await Promise.all(children.map((child) => child.result()));
+
+  status.phase = 'aggregating';
+  const next = await validation.aggregateRound({
+    runId: input.runId,
+    round: input.round,
+    checkpointHash: input.checkpointHash,
+    acceptedPayloads: outcomes.filter((o) => o.accepted).map((o) => payloads.get(o.submissionId) as string),
+    outerLearningRate: settings.outerLearningRate,
+    heldOutSeed: input.heldOutSeed,
+  });
+  status.phase = 'done';
+  return {
+    round: input.round,
+    checkpointHash: input.checkpointHash,
+    nextCheckpointHash: next.checkpointHash,
+    heldOutLoss: next.heldOutLoss,
+    submitted: status.submissions.length,
+    accepted: outcomes.filter((o) => o.accepted).length,
+    outcomes,
+    seconds: (Date.now() - openedAt) / 1000,
+  };
+}

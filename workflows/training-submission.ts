@@ -1,0 +1,131 @@
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  startChild,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { TrainingValidationActivities } from '../activities/training-validation';
+import { tranchesEarned } from '../economics/payout';
+import { splitIntoTranches } from '../economics/tranches';
+import { ACTIVITY_PROFILES } from '../temporal-config';
+import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
+import { rewardEscrow } from './reward-escrow';
+import type {
+  GradientSubmission,
+  RoundSettings,
+  RoundVerdict,
+  SubmissionOutcome,
+} from './training-definitions';
+import { scoredSignal, verdictSignal } from './training-definitions';
+
+const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
+const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
+
+export interface TrainingSubmissionInput {
+  runId: string;
+  submissionId: string;
+  escrowId: string;
+  roundWorkflowId: string;
+  submission: GradientSubmission;
+  heldOutSeed: number;
+  settings: RoundSettings;
+}
+
+/**
+ * One peer's update in one round: pre-checks, reward escrow locked on the peer's node, scoring on the validation
+ * queue, then the round's verdict (decided by the parent from every score) reveals the earned tranches.
+ */
+export async function trainingSubmission(input: TrainingSubmissionInput): Promise<SubmissionOutcome> {
+  const { submission, settings } = input;
+  const round = getExternalWorkflowHandle(input.roundWorkflowId);
+  let verdict: RoundVerdict | null = null;
+  setHandler(verdictSignal, (decided) => {
+    verdict ??= decided;
+  });
+  const outcome = (fields: Omit<SubmissionOutcome, 'submissionId' | 'peerId'>): SubmissionOutcome => ({
+    submissionId: input.submissionId,
+    peerId: submission.peerId,
+    ...fields,
+  });
+  const record = (result: SubmissionOutcome, lossBefore: number | null, lossAfter: number | null) =>
+    control.recordTrainingSubmission({
+      submissionId: input.submissionId,
+      runId: input.runId,
+      round: submission.round,
+      peerId: submission.peerId,
+      payloadBase64: submission.payloadBase64,
+      lossBefore,
+      lossAfter,
+      accepted: result.accepted,
+      reason: result.reason,
+      revealed: result.revealed,
+      paidSats: result.paidSats,
+    });
+
+  const precheck = await validation.precheckGradient({ payloadBase64: submission.payloadBase64 });
+  if (!precheck.ok) {
+    await round.signal(scoredSignal, {
+      submissionId: input.submissionId,
+      evidence: null,
+      lossBefore: null,
+      lossAfter: null,
+      precheckFailure: precheck.code,
+    });
+    const rejected = outcome({
+      accepted: false,
+      reason: precheck.code,
+      lossDelta: null,
+      revealed: 0,
+      paidSats: 0,
+    });
+    await record(rejected, null, null);
+    return rejected;
+  }
+
+  const trancheSats = splitIntoTranches(settings.payout.capSats, settings.payout.trancheCount);
+  const escrow = await startChild(rewardEscrow, {
+    workflowId: escrowWorkflowId(input.escrowId),
+    // Locked sats must reach their own end (reveal or return), whatever happens to this workflow.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    args: [
+      {
+        escrowId: input.escrowId,
+        earnerPublicKey: submission.earnerPublicKey,
+        trancheSats,
+        ...settings.escrow,
+      },
+    ],
+  });
+
+  const scored = await validation.scoreGradient({
+    submissionId: input.submissionId,
+    checkpointHash: submission.checkpointHash,
+    payloadBase64: submission.payloadBase64,
+    heldOutSeed: input.heldOutSeed,
+    outerLearningRate: settings.outerLearningRate,
+  });
+  await round.signal(scoredSignal, { submissionId: input.submissionId, ...scored, precheckFailure: null });
+
+  const decidedInTime = await condition(
+    () => verdict !== null,
+    (settings.scoreWithinSeconds + settings.escrow.decideWithinSeconds) * 1000,
+  );
+  const decided: RoundVerdict =
+    decidedInTime && verdict ? verdict : { accepted: false, reason: 'no-verdict' };
+  const reveal = decided.accepted ? tranchesEarned(settings.payout, scored.evidence.lossDelta).revealed : 0;
+  await escrow.signal(releaseEscrowSignal, { reveal });
+  const paid = await escrow.result();
+
+  const result = outcome({
+    accepted: decided.accepted,
+    reason: decided.reason,
+    lossDelta: scored.evidence.lossDelta,
+    revealed: paid.revealed,
+    paidSats: paid.paidSats,
+  });
+  await record(result, scored.lossBefore, scored.lossAfter);
+  return result;
+}
