@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
 import type { Router } from 'express';
 import type { LightningClient } from '../activities/lightning/client';
+import { bountiesRouter } from '../api/bounties/router';
 import { escrowsRouter } from '../api/escrows/router';
 import type { PrismaClient } from '../db/client';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
+import { bountyRouteDeps } from './bounty-settings';
 
 export interface RouteDeps {
   temporal: Client;
@@ -13,5 +15,8 @@ export interface RouteDeps {
 
 /** Every resource router of the coordinator's API, wired to the real dependencies. */
 export function apiRouters(deps: RouteDeps): Router[] {
-  return [escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) })];
+  return [
+    escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
+    bountiesRouter(bountyRouteDeps(deps)),
+  ];
 }

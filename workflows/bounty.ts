@@ -69,6 +69,8 @@ const EXPIRY_GRACE_SECONDS = 30;
  */
 export async function bounty(input: BountyInput): Promise<BountyResult> {
   const { workflowId } = workflowInfo();
+  // First, so the API's awaitInvoice update finds its handler while the bundle loads.
+  const publish = invoicePublisher();
   const status: BountyStatus = {
     phase: 'CREATED',
     poolSats: 0,
@@ -155,7 +157,6 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     deadline: input.deadline,
   });
 
-  const publish = invoicePublisher();
   const invoice = await lightning.openPlainInvoice({
     escrowId: workflowId,
     slot: 0,

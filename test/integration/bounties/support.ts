@@ -1,0 +1,72 @@
+import type { Server } from 'node:http';
+import { createApp } from '../../../api/app';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import { apiRouters } from '../../../coordinator/routes';
+import { validationActivities } from '../../../coordinator/validator';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { testLnd } from '../../support/lightning';
+
+export interface BountyTestApi {
+  harness: ControlHarness;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The coordinator's API on an ephemeral port over a harness with a control and a validation worker. */
+export async function startBountyApi(): Promise<BountyTestApi> {
+  const harness = await startControlHarness({ validationActivities: validationActivities() });
+  const app = createApp({
+    status: {
+      version: 'test',
+      temporalNamespace: 'default',
+      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
+    },
+    routers: apiRouters({
+      temporal: harness.client,
+      prisma: harness.db.prisma,
+      lightning: lnServiceClient(testLnd('coordinator')),
+    }),
+    log: () => {},
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  return {
+    harness,
+    apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    stop: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await harness.stop();
+    },
+  };
+}
+
+export async function request(
+  apiUrl: string,
+  path: string,
+  init: { method?: string; body?: unknown; raw?: string; authorization?: string } = {},
+) {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method: init.method ?? (init.body === undefined && init.raw === undefined ? 'GET' : 'POST'),
+    headers: {
+      'content-type': 'application/json',
+      ...(init.authorization ? { authorization: init.authorization } : {}),
+    },
+    ...(init.raw !== undefined
+      ? { body: init.raw }
+      : init.body !== undefined
+        ? { body: JSON.stringify(init.body) }
+        : {}),
+  });
+  const body = (await response.json()) as Record<string, unknown> & {
+    error?: { code: string; message: string };
+  };
+  return { status: response.status, body, challenge: response.headers.get('www-authenticate') };
+}
+
+export function parseChallenge(header: string | null): { macaroon: string; invoice: string } {
+  const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(header ?? '');
+  if (!match) throw new Error(`not an L402 challenge: ${header}`);
+  return { macaroon: match[1] as string, invoice: match[2] as string };
+}
