@@ -54,6 +54,8 @@ export interface RoundVerdict {
 export interface SubmissionOutcome {
   submissionId: string;
   peerId: string;
+  /** Empty when the submission failed its pre-checks and no escrow was opened. */
+  escrowId: string;
   accepted: boolean;
   reason: string;
   lossDelta: number | null;

@@ -45,9 +45,13 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
   setHandler(verdictSignal, (decided) => {
     verdict ??= decided;
   });
-  const outcome = (fields: Omit<SubmissionOutcome, 'submissionId' | 'peerId'>): SubmissionOutcome => ({
+  const outcome = (
+    fields: Omit<SubmissionOutcome, 'submissionId' | 'peerId' | 'escrowId'>,
+    escrowId = input.escrowId,
+  ) => ({
     submissionId: input.submissionId,
     peerId: submission.peerId,
+    escrowId,
     ...fields,
   });
   const record = (result: SubmissionOutcome, lossBefore: number | null, lossAfter: number | null) =>

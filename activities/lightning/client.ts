@@ -46,6 +46,8 @@ export interface PaymentStatus {
   paymentHash: string;
   state: PaymentState;
   feeSats: number;
+  /** What reached the payee, once the payment succeeded (LND's own figure, not ours). */
+  deliveredSats?: number;
   /** Highest CLTV expiry height among the payment's HTLCs, once LND knows the route. */
   timeoutHeight?: number;
 }

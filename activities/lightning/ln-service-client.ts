@@ -60,6 +60,13 @@ function toPaymentStatus(paymentHash: string, result: GetPaymentResult): Payment
     paymentHash,
     state,
     feeSats: result.payment?.fee ?? 0,
+    ...(result.payment
+      ? {
+          deliveredSats: Number(
+            (BigInt(result.payment.mtokens) - BigInt(result.payment.fee_mtokens)) / 1000n,
+          ),
+        }
+      : {}),
     ...(htlcTimeouts.length > 0 ? { timeoutHeight: Math.max(...htlcTimeouts) } : {}),
   };
 }

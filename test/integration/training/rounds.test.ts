@@ -14,8 +14,12 @@ import { DEFAULT_MODEL } from '../../../model/config';
 import { playRound } from '../../../peer/client';
 import type { PeerRoundResult } from '../../../peer/client';
 import { TASK_QUEUES } from '../../../temporal-config';
+import { createEncryptionCodec } from '../../../temporal-config/codec';
+import { auditTrainingRun } from '../../../audit/training-audit';
+import { escrowWorkflowId } from '../../../workflows/definitions';
 import { trainingRun } from '../../../workflows';
 import { trainingRunWorkflowId } from '../../../workflows/training-definitions';
+import type { RunStatus } from '../../../workflows/training-definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
@@ -30,6 +34,14 @@ const peers = [
 const settings = roundSettings(peers.map((peer) => peer.peerId));
 const runId = `run-${randomUUID()}`;
 let harness: ControlHarness;
+const auditScorer = lazyTrainingScorer();
+const auditDeps = () => ({
+  client: harness.client,
+  codec: createEncryptionCodec(harness.secrets.codecKeys),
+  prisma: harness.db.prisma,
+  lightning: lnServiceClient(testLnd('coordinator')),
+  scorer: auditScorer,
+});
 let server: Server;
 let apiUrl: string;
 
@@ -92,8 +104,12 @@ describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightnin
     const status = await run.result();
 
     expect(status.state).toBe('finished');
-    const verdicts = status.history.map((round) => round.outcomes.map((o) => `${o.peerId}:${o.reason}`).sort());
-    expect(verdicts).toEqual(Array(ROUNDS).fill(['alice:improves-loss', 'bob:improves-loss', 'mallory:no-improvement']));
+    const verdicts = status.history.map((round) =>
+      round.outcomes.map((o) => `${o.peerId}:${o.reason}`).sort(),
+    );
+    expect(verdicts).toEqual(
+      Array(ROUNDS).fill(['alice:improves-loss', 'bob:improves-loss', 'mallory:no-improvement']),
+    );
     expect(status.history.map((round) => [round.submitted, round.accepted])).toEqual([
       [3, 2],
       [3, 2],
@@ -141,5 +157,54 @@ describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightnin
       ['bob', true],
       ['mallory', false],
     ]);
+  });
+
+  it('audit: replays every history, re-scores every submission bit for bit, and matches payouts to ledger and LND', async () => {
+    const report = await auditTrainingRun(auditDeps(), runId);
+    expect(report.findings).toEqual([]);
+    expect(report.rounds.map((round) => [round.round, round.submissions, round.accepted])).toEqual([
+      [0, 3, 2],
+      [1, 3, 2],
+      [2, 3, 2],
+    ]);
+    expect(report.replayed).toBeGreaterThanOrEqual(1 + ROUNDS * 4);
+  });
+
+  it('audit: names the submission whose stored payload or ledger row was altered', async () => {
+    const [bob] = (await trainingRepository(harness.db.prisma).submissions(runId, 1)).filter(
+      (row) => row.peerId === 'bob',
+    );
+    const tampered = Buffer.from(bob!.payload);
+    tampered[tampered.length - 5] = tampered[tampered.length - 5]! ^ 0xff;
+    await harness.db.prisma.trainingSubmission.update({
+      where: { submissionId: bob!.submissionId },
+      data: { payload: new Uint8Array(tampered) },
+    });
+    const [aliceRow] = (await trainingRepository(harness.db.prisma).submissions(runId, 2)).filter(
+      (row) => row.peerId === 'alice',
+    );
+    const run = (await harness.client.workflow.getHandle(trainingRunWorkflowId(runId)).result()) as RunStatus;
+    const aliceEscrow = run.history[2]!.outcomes.find(
+      (outcome) => outcome.submissionId === aliceRow!.submissionId,
+    )!.escrowId;
+    const ledgerRow = await harness.db.prisma.ledgerEntry.findFirstOrThrow({
+      where: { workflowId: escrowWorkflowId(aliceEscrow), state: 'SETTLED' },
+    });
+    await harness.db.prisma.ledgerEntry.update({
+      where: { id: ledgerRow.id },
+      data: { amountSats: ledgerRow.amountSats + 1n },
+    });
+
+    const report = await auditTrainingRun(auditDeps(), runId);
+
+    expect(report.findings.map((finding) => finding.submissionId)).toEqual(
+      expect.arrayContaining([bob!.submissionId, aliceRow!.submissionId]),
+    );
+    expect(report.findings.find((finding) => finding.submissionId === bob!.submissionId)?.problem).toMatch(
+      /payload/,
+    );
+    expect(
+      report.findings.find((finding) => finding.submissionId === aliceRow!.submissionId)?.problem,
+    ).toMatch(/ledger/);
   });
 });
