@@ -15,7 +15,9 @@ export interface BountyTestApi {
 
 /** The coordinator's API on an ephemeral port over a harness with a control and a validation worker. */
 export async function startBountyApi(): Promise<BountyTestApi> {
-  const harness = await startControlHarness({ validationActivities: validationActivities() });
+  const harness = await startControlHarness({
+    validationActivities: (prisma) => validationActivities(prisma),
+  });
   const app = createApp({
     status: {
       version: 'test',

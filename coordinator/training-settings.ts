@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { DEFAULT_DECISION_RULE } from '../model/decide';
+import type { RoundSettings } from '../workflows/training-definitions';
+
+const TrainingEnv = z.object({
+  L402_TRAINING_RUN: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,63}$/)
+    .default('dev-run'),
+  L402_TRAINING_PEERS: z.string().default('alice,bob,mallory'),
+  L402_ROUND_SECONDS: z.coerce.number().int().min(5).max(86_400).default(120),
+});
+
+export interface TrainingConfig {
+  /** The run this coordinator serves on the published training paths. */
+  runId: string;
+  settings: RoundSettings;
+}
+
+/** The training run served by this coordinator and its round settings, from the environment. */
+export function loadTrainingConfig(env: NodeJS.ProcessEnv = process.env): TrainingConfig {
+  const parsed = TrainingEnv.parse(env);
+  return {
+    runId: parsed.L402_TRAINING_RUN,
+    settings: {
+      peers: parsed.L402_TRAINING_PEERS.split(',').map((peer) => peer.trim()),
+      submitWithinSeconds: parsed.L402_ROUND_SECONDS,
+      scoreWithinSeconds: parsed.L402_ROUND_SECONDS,
+      payout: { kind: 'linear-capped', capSats: 3_000, rateSatsPerUnit: 20_000, trancheCount: 3 },
+      decision: DEFAULT_DECISION_RULE,
+      outerLearningRate: 2,
+      maxPayloadBytes: 200_000,
+      escrow: {
+        invoiceWithinSeconds: 120,
+        decideWithinSeconds: 600,
+        maxInvoiceCltvDelta: 80,
+        routingCltvBlocks: 40,
+        fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
+      },
+    },
+  };
+}
