@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { loadCoordinatorConfig } from '../coordinator/config';
 import { describeDifference, reconcileOnce, runCoordinator } from '../coordinator/run';
+import { loadSecrets } from '../coordinator/secrets';
+import { temporalClient } from '../coordinator/temporal';
+import { loadTrainingConfig } from '../coordinator/training-settings';
+import { TASK_QUEUES } from '../temporal-config';
+import { trainingRun } from '../workflows';
+import { trainingRunWorkflowId } from '../workflows/training-definitions';
 import { L402TrainError } from '../lib/errors';
 import { loadStackConfig } from '../stack/config';
 import { COORDINATOR_PROCESS } from '../stack/coordinator-process';
@@ -24,6 +30,27 @@ export function registerCoordinator(program: Command): void {
     .command('worker')
     .description('run only a control worker (scale out, or restart one after a crash)')
     .action(() => runCoordinator(loadCoordinatorConfig(), { workerOnly: true }, log));
+
+  coordinator
+    .command('start-run')
+    .description('start the configured training run (L402_TRAINING_RUN) as a durable workflow')
+    .option('--rounds <n>', 'rounds to run', '3')
+    .option('--seed <n>', 'seed of the initial weights and the held-out batches', '11')
+    .action(async (options: { rounds: string; seed: string }) => {
+      const config = loadCoordinatorConfig();
+      const { runId, settings } = loadTrainingConfig();
+      const client = await temporalClient(
+        config.temporal.address,
+        config.temporal.namespace,
+        loadSecrets(config.secretsFile),
+      );
+      await client.workflow.start(trainingRun, {
+        taskQueue: TASK_QUEUES.control,
+        workflowId: trainingRunWorkflowId(runId),
+        args: [{ runId, rounds: Number(options.rounds), seed: Number(options.seed), settings }],
+      });
+      log(`training run ${runId} started: ${options.rounds} rounds, peers ${settings.peers.join(', ')}`);
+    });
 
   coordinator
     .command('reconcile')

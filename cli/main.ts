@@ -1,6 +1,8 @@
 import { Command } from 'commander';
+import { registerAudit } from './audit';
 import { registerCoordinator } from './coordinator';
 import { registerDev } from './dev';
+import { registerPeer } from './peer';
 import { registerSimulate } from './simulate';
 
 const program = new Command('l402-train').description(
@@ -8,6 +10,8 @@ const program = new Command('l402-train').description(
 );
 registerDev(program);
 registerCoordinator(program);
+registerPeer(program);
+registerAudit(program);
 registerSimulate(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { encodeUpdate, IndexCoding } from '../kernels';
+import { SIGN_BIT } from '../kernels/sparseloco';
+import { DEFAULT_MODEL } from '../model/config';
+import { loadBrownCorpus, trainingShard } from '../model/corpus';
+import { ReferencePeer } from '../model/peer';
+import { deriveSeed } from '../model/prng';
+import { DEFAULT_INNER_TRAINING } from '../model/trainer';
+import { playRound } from '../peer/client';
+import { loadStackConfig, stackPorts } from '../stack/config';
+import { connectLnd, readCredentials } from '../stack/lnd';
+
+interface PeerOptions {
+  id: string;
+  node: string;
+  api?: string;
+  rounds: string;
+  shard: string;
+  shards: string;
+  poison?: boolean;
+  progress: boolean;
+}
+
+export function registerPeer(program: Command): void {
+  program
+    .command('peer')
+    .description(
+      'train with the reference trainer and submit each round, paid through escrow on your own LND',
+    )
+    .requiredOption('--id <peerId>', 'your peer id, as registered for the run')
+    .option('--node <name>', 'your LND node in the local stack (its credentials.json)', 'peer')
+    .option('--api <url>', 'the coordinator API (default: the local stack)')
+    .option('--rounds <n>', 'rounds to play', '3')
+    .option('--shard <i>', 'which shard of the training split to train on', '0')
+    .option('--shards <n>', 'how many shards the split is cut into', '3')
+    .option('--poison', 'submit sign-flipped updates (to watch the coordinator reject them)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (options: PeerOptions) => {
+      const stack = loadStackConfig();
+      const apiUrl = options.api ?? `http://${stack.host}:${stackPorts(stack).api}`;
+      const lnd = connectLnd(readCredentials(stack, options.node));
+      const shard = Number(options.shard);
+      const bar = options.progress
+        ? new SingleBar({ format: `${options.id} round {round} [{bar}] {value}/{total} steps, loss {loss}` })
+        : null;
+      const peer = new ReferencePeer({
+        config: DEFAULT_MODEL,
+        shard: trainingShard(loadBrownCorpus().train, shard, Number(options.shards)),
+        compression: { chunkSize: 4096, k: 64 },
+        indexCoding: IndexCoding.RiceGaps,
+        errorFeedbackDecay: 0.95,
+        training: {
+          ...DEFAULT_INNER_TRAINING,
+          onStep: (_step, loss) => bar?.increment({ loss: loss.toFixed(3) }),
+        },
+      });
+      const train = (weights: Float32Array, round: number) => {
+        bar?.start(DEFAULT_INNER_TRAINING.steps, 0, { round, loss: '-' });
+        const { update, payload } = peer.trainRound(weights, deriveSeed(7, round, shard));
+        bar?.stop();
+        if (!options.poison) return payload;
+        return encodeUpdate(
+          { ...update, codes: update.codes.map((code) => code ^ SIGN_BIT) },
+          IndexCoding.RiceGaps,
+        );
+      };
+      let last = -1;
+      for (let played = 0; played < Number(options.rounds); played++) {
+        const result = await playRound({ apiUrl, peerId: options.id, lnd, cltvDelta: 60, train }, last);
+        last = result.round;
+        console.log(
+          `${options.id} round ${result.round}: ${result.revealed} tranche(s) revealed, earned ${result.earnedSats} sats (${result.phase})`,
+        );
+      }
+    });
+}
