@@ -1,0 +1,167 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+import type { BountyTestApi } from './support';
+import { request, startBountyApi } from './support';
+
+const improvement = readFileSync(
+  join(__dirname, '../../../bounties/example-sort/samples/improvement.diff'),
+  'utf8',
+);
+const sponsor = testLnd('sponsor');
+let api: BountyTestApi;
+let bountyId: string;
+let agentPublicKey: string;
+let create: Record<string, unknown>;
+
+beforeAll(async () => {
+  api = await startBountyApi();
+  agentPublicKey = (await getWalletInfo({ lnd: testLnd('peer2') })).public_key;
+  create = {
+    bundle: 'example-sort',
+    budgetSats: 1_000,
+    payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 100, trancheCount: 2 },
+    stakeSats: 50,
+    baselineFeeSats: 5,
+    sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+    deadline: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  const created = await request(api.apiUrl, '/bounties', { body: create });
+  bountyId = created.body.bountyId as string;
+  await payViaPaymentRequest({ lnd: sponsor, request: created.body.fundingInvoice as string });
+  await eventually(
+    'the bounty to open',
+    async () => (await request(api.apiUrl, `/bounties/${bountyId}`)).body.phase === 'OPEN',
+    60_000,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+/** Everything a request could have written: rows of every table it touches, and workflows started. */
+async function footprint() {
+  const prisma = api.harness.db.prisma;
+  return {
+    bounties: await prisma.bounty.count(),
+    submissions: await prisma.bountySubmission.count(),
+    ledger: await prisma.ledgerEntry.count(),
+    tokens: await prisma.l402RootKey.count(),
+    workflows: (await api.harness.client.workflow.count()).count,
+  };
+}
+
+const submission = (overrides: Record<string, unknown>) =>
+  JSON.stringify({ diff: improvement, claimedScore: 1.049294, agentPublicKey, ...overrides });
+const otherFile = improvement.replaceAll('sort.js', 'eval.js');
+
+describe('malformed bounty requests', () => {
+  it.each([
+    ['bad JSON', '/bounties', () => '{"bundle":', 400, 'MALFORMED_JSON'],
+    [
+      'a huge body',
+      '/bounties',
+      () => JSON.stringify({ ...create, description: 'x'.repeat(70_000) }),
+      413,
+      'BODY_TOO_LARGE',
+    ],
+    ['an unknown field', '/bounties', () => JSON.stringify({ ...create, admin: true }), 400, 'INVALID_INPUT'],
+    ['negative sats', '/bounties', () => JSON.stringify({ ...create, budgetSats: -1 }), 400, 'INVALID_INPUT'],
+    [
+      'fractional sats',
+      '/bounties',
+      () => JSON.stringify({ ...create, stakeSats: 1.5 }),
+      400,
+      'INVALID_INPUT',
+    ],
+    [
+      'a cap above the budget',
+      '/bounties',
+      () => JSON.stringify({ ...create, budgetSats: 999 }),
+      400,
+      'INVALID_INPUT',
+    ],
+    [
+      'a past deadline',
+      '/bounties',
+      () => JSON.stringify({ ...create, deadline: '2020-01-01T00:00:00Z' }),
+      400,
+      'INVALID_INPUT',
+    ],
+    [
+      'an unknown bundle',
+      '/bounties',
+      () => JSON.stringify({ ...create, bundle: 'no-such-bundle' }),
+      422,
+      'BOUNTY_BUNDLE_UNKNOWN',
+    ],
+    ['bad JSON', 'submissions', () => '{"diff":', 400, 'MALFORMED_JSON'],
+    ['a huge body', 'submissions', () => submission({ diff: 'x'.repeat(70_000) }), 413, 'BODY_TOO_LARGE'],
+    ['an unknown field', 'submissions', () => submission({ stakeSats: 0 }), 400, 'INVALID_INPUT'],
+    [
+      'a diff over the size limit',
+      'submissions',
+      () => submission({ diff: 'x'.repeat(40_000) }),
+      400,
+      'INVALID_INPUT',
+    ],
+    ['a malformed node key', 'submissions', () => submission({ agentPublicKey: 'ab' }), 400, 'INVALID_INPUT'],
+    [
+      'a diff to another file',
+      'submissions',
+      () => submission({ diff: otherFile }),
+      422,
+      'DIFF_TOUCHES_FORBIDDEN_FILE',
+    ],
+    [
+      'a diff that is not a diff',
+      'submissions',
+      () => submission({ diff: 'rm -rf /' }),
+      400,
+      'DIFF_MALFORMED',
+    ],
+    ['an unknown bounty', 'unknown', () => submission({}), 404, 'BOUNTY_NOT_FOUND'],
+  ])('refuses %s (%s) with a code, writing nothing', async (_case, target, body, status, code) => {
+    const path =
+      target === 'submissions'
+        ? `/bounties/${bountyId}/submissions`
+        : target === 'unknown'
+          ? `/bounties/${randomUUID()}/submissions`
+          : target;
+    const before = await footprint();
+    const answer = await request(api.apiUrl, path, { raw: body() });
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status, code });
+    expect(await footprint()).toEqual(before);
+  });
+
+  it.each([
+    ['/bounties?limit=1000', 400, 'INVALID_INPUT'],
+    ['/bounties?owner=me', 400, 'INVALID_INPUT'],
+    ['/bounties/not-a-uuid', 400, 'INVALID_INPUT'],
+    [`/bounties/${randomUUID()}/baseline`, 404, 'BOUNTY_NOT_FOUND'],
+    [`/bounty/${randomUUID()}`, 404, 'BOUNTY_NOT_FOUND'],
+  ])('refuses GET %s with a code, issuing no invoice', async (path, status, code) => {
+    const before = await footprint();
+    const answer = await request(api.apiUrl, path);
+    expect({ status: answer.status, code: answer.body.error?.code }).toEqual({ status, code });
+    expect(await footprint()).toEqual(before);
+  });
+
+  it('answers a well-formed submission with a stake challenge (the published alias too), which the footprint sees', async () => {
+    const before = await footprint();
+    for (const path of [`/bounties/${bountyId}/submissions`, `/bounty/${bountyId}/submit`]) {
+      const answer = await request(api.apiUrl, path, { raw: submission({}) });
+      expect(answer.status).toBe(402);
+      expect(answer.challenge).toMatch(/^L402 macaroon="[^"]+", invoice="lnbcrt500n/);
+    }
+    // Two stake workflows and tokens: proof that the footprint would have caught a write above.
+    await eventually('the stake workflows to be visible', async () => {
+      const after = await footprint();
+      return after.workflows === before.workflows + 2 && after.tokens === before.tokens + 2;
+    });
+  });
+});
