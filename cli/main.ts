@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { registerAudit } from './audit';
+import { registerBounty } from './bounty';
 import { registerCoordinator } from './coordinator';
 import { registerDev } from './dev';
 import { registerPeer } from './peer';
 import { registerSimulate } from './simulate';
+import { registerValidator } from './validator';
 
 const program = new Command('l402-train').description(
   'Pay for AI work over Lightning: coordinator, peers, bounties',
@@ -13,6 +15,8 @@ registerCoordinator(program);
 registerPeer(program);
 registerAudit(program);
 registerSimulate(program);
+registerValidator(program);
+registerBounty(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const error = err as { code?: string; message?: string; hint?: string };

@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { credentialsPath } from '../../../stack/lnd';
 import { testLnd } from '../../support/lightning';
+import { testStackConfig } from '../../support/stack-config';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
 import { request, startBountyApi } from './support';
@@ -164,4 +169,35 @@ describe('malformed bounty requests', () => {
       return after.workflows === before.workflows + 2 && after.tokens === before.tokens + 2;
     });
   });
+});
+
+describe('the bounty CLI against the API and the agent’s own LND', () => {
+  const cli = (...args: string[]) =>
+    promisify(execFile)('node', [
+      join(__dirname, '../../../bin/l402-train.js'),
+      'bounty',
+      ...args,
+      '--api',
+      api.apiUrl,
+    ]);
+
+  it('lists and gets the bounty, and buys its baseline with the agent’s node', async () => {
+    expect((await cli('list', '--phase', 'OPEN')).stdout).toContain(bountyId);
+    expect(JSON.parse((await cli('get', bountyId)).stdout)).toMatchObject({ id: bountyId, phase: 'OPEN' });
+    const out = mkdtempSync(join(tmpdir(), 'l402-baseline-'));
+    try {
+      const bought = await cli(
+        'baseline',
+        bountyId,
+        '--out',
+        out,
+        '--credentials',
+        credentialsPath(testStackConfig(), 'peer2'),
+      );
+      expect(bought.stdout).toContain('wrote');
+      expect(readFileSync(join(out, 'sort.js'), 'utf8')).toContain('function sort(');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
