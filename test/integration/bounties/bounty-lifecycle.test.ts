@@ -56,7 +56,7 @@ async function settledBalance(lnd: AuthenticatedLnd, expected: number): Promise<
 }
 
 describe('a bounty end to end on the real stack', () => {
-  it('funds, pays the genuine improvement by the rule, forfeits the overfit stake, refunds the idle one, refunds the sponsor, and the books balance', async () => {
+  it('funds, pays the genuine improvement by the rule, forfeits the overfit and copied stakes, refunds the idle one, refunds the sponsor, and the books balance', async () => {
     const started = Date.now();
     const sponsorKey = (await getWalletInfo({ lnd: sponsor })).public_key;
     const created = await request(api.apiUrl, '/bounties', {
@@ -137,7 +137,10 @@ describe('a bounty end to end on the real stack', () => {
     const idle = submit(idler, sample('no-improvement'), SCORES.baselinePublic);
     await taken(2);
     const improved = submit(improver, sample('improvement'), SCORES.improvedPublic);
-    const [o, i, g] = await Promise.all([overfit, idle, improved]);
+    await taken(3);
+    // The overfitter copies the improvement while it is pending: a copy, whatever happens to the original.
+    const copy = submit(overfitter, sample('improvement'), SCORES.improvedPublic);
+    const [o, i, g, c] = await Promise.all([overfit, idle, improved, copy]);
 
     expect(o.submission).toMatchObject({
       status: 'REJECTED',
@@ -158,6 +161,12 @@ describe('a bounty end to end on the real stack', () => {
       payoutSats: EXPECTED_PAYOUT,
       heldOutScore: SCORES.improvedHeldOut,
     });
+    expect(c.submission).toMatchObject({
+      status: 'REJECTED',
+      reason: 'DIFF_COPIED',
+      stakeOutcome: 'forfeit',
+      payoutSats: 0,
+    });
     expect(g.escrow).toEqual({ revealed: 3, phase: 'released', earnedSats: EXPECTED_PAYOUT });
 
     // Each agent's own node agrees: the forfeited stake was paid, the refunded ones failed back to the payer.
@@ -166,12 +175,13 @@ describe('a bounty end to end on the real stack', () => {
       return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
     };
     expect(await stakePayment(overfitter, o.submission.stakeHash)).toBe('paid');
+    expect(await stakePayment(overfitter, c.submission.stakeHash)).toBe('paid');
     expect(await stakePayment(idler, i.submission.stakeHash)).toBe('returned');
     expect(await stakePayment(improver, g.submission.stakeHash)).toBe('returned');
     expect(await settledBalance(improver, improverBefore + EXPECTED_PAYOUT)).toBe(
       improverBefore + EXPECTED_PAYOUT,
     );
-    expect(await settledBalance(overfitter, overfitterBefore - STAKE)).toBe(overfitterBefore - STAKE);
+    expect(await settledBalance(overfitter, overfitterBefore - 2 * STAKE)).toBe(overfitterBefore - 2 * STAKE);
     expect(await settledBalance(idler, idlerBefore)).toBe(idlerBefore);
 
     const board = await request(api.apiUrl, `/bounties/${bountyId}/leaderboard`);
