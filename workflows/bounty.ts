@@ -21,7 +21,7 @@ import {
   submitToBountyUpdate,
 } from './definitions';
 import { invoicePublisher } from './hold-invoice';
-import type { BountyEscrowSettings } from './bounty-submission';
+import type { BountyEscrowSettings, BountySubmissionResult } from './bounty-submission';
 import { bountySubmission } from './bounty-submission';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
@@ -200,24 +200,36 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     }
     status.validating = next.submissionId;
     const { reserve, ...request } = next;
-    const result = await executeChild(bountySubmission, {
-      workflowId: bountySubmissionWorkflowId(request.submissionId),
-      taskQueue: TASK_QUEUES.control,
-      args: [
-        {
-          ...request,
-          bountyId: input.bountyId,
-          bundle: input.bundle,
-          baselineFiles,
-          bestScore: status.bestScore ?? 0,
-          direction: loaded.direction,
-          tolerances: loaded.tolerances,
-          repeatRuns: loaded.repeatRuns,
-          payoutRule: input.payoutRule,
-          escrow: input.escrow,
-        },
-      ],
-    });
+    let result: BountySubmissionResult;
+    try {
+      result = await executeChild(bountySubmission, {
+        workflowId: bountySubmissionWorkflowId(request.submissionId),
+        taskQueue: TASK_QUEUES.control,
+        args: [
+          {
+            ...request,
+            bountyId: input.bountyId,
+            bundle: input.bundle,
+            baselineFiles,
+            bestScore: status.bestScore ?? 0,
+            direction: loaded.direction,
+            tolerances: loaded.tolerances,
+            repeatRuns: loaded.repeatRuns,
+            payoutRule: input.payoutRule,
+            escrow: input.escrow,
+          },
+        ],
+      });
+    } catch (err) {
+      // Money may have moved in its escrow: keep its reserve out of the pool, and say so loudly.
+      log.error('bounty submission failed; its reserve stays held', {
+        submissionId: request.submissionId,
+        err: String(err),
+      });
+      status.validating = null;
+      totals.rejected += 1;
+      continue;
+    }
     status.validating = null;
     status.reservedSats -= reserve;
     status.poolSats -= result.paidSats + result.feeSats;
@@ -245,8 +257,10 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   if (status.phase === 'OPEN' || status.phase === 'FUNDED') {
     status.phase = 'CLOSING';
     await progress();
-    const maxFeeSats = feeLimitSats(status.poolSats, input.escrow.fees);
-    const sats = status.poolSats - maxFeeSats;
+    // A reserve still held (a submission that failed mid-escrow) stays in the pool for a person to settle.
+    const refundable = status.poolSats - status.reservedSats;
+    const maxFeeSats = feeLimitSats(refundable, input.escrow.fees);
+    const sats = refundable - maxFeeSats;
     if (sats > 0) {
       const refund = await control.refundSponsor({
         bountyId: input.bountyId,

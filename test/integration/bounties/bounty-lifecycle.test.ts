@@ -1,12 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { getPayment, getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
+import { dataConverter } from '../../../coordinator/temporal';
 import { booksBalance, bountyBooks } from '../../../economics/bounty-books';
 import { bountyRepository } from '../../../db/repos/bounties';
 import { buyBaseline, submitToBounty } from '../../../earner/bounty-client';
-import { bountyStatusQuery, bountyWorkflowId, escrowWorkflowId } from '../../../workflows/definitions';
+import {
+  bountyStatusQuery,
+  bountySubmissionWorkflowId,
+  bountyWorkflowId,
+  escrowWorkflowId,
+} from '../../../workflows/definitions';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
@@ -233,6 +240,27 @@ describe('a bounty end to end on the real stack', () => {
     const row = await bounties.find(bountyId);
     expect(row).toMatchObject({ phase: 'CLOSED' });
     expect(booksBalance(books, row?.poolSats ?? -1n)).toBe(true);
+
+    // I5: the bounty's and every submission's history replays with this code to the same decisions.
+    const replay = Date.now();
+    const histories = await Promise.all(
+      [
+        bountyWorkflowId(bountyId),
+        ...[o, i, g, c].map((s) => bountySubmissionWorkflowId(s.submissionId)),
+      ].map(async (workflowId) => ({
+        workflowId,
+        history: await api.harness.client.workflow.getHandle(workflowId).fetchHistory(),
+      })),
+    );
+    const replayed = Worker.runReplayHistories(
+      {
+        workflowsPath: require.resolve('../../../workflows'),
+        dataConverter: dataConverter(api.harness.secrets),
+      },
+      histories,
+    );
+    for await (const result of replayed) expect(result).toMatchObject({ error: undefined });
+    process.stdout.write(`replayed 5 histories in ${((Date.now() - replay) / 1000).toFixed(1)} s\n`);
     process.stdout.write(`bounty end to end: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }, 300_000);
 });
