@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/common';
+import { bountyEvalActivities, splitHash } from '../../../activities/bounty-eval';
+import { loadBountyBundle } from '../../../activities/sandbox';
+
+const bountiesDir = join(__dirname, '../../../bounties');
+const sample = (name: string) =>
+  readFileSync(join(bountiesDir, 'example-sort/samples', `${name}.diff`), 'utf8');
+const activities = bountyEvalActivities({ bountiesDir });
+
+async function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) {
+  return { result: (await new MockActivityEnvironment().run(fn, ...args)) as R };
+}
+
+describe('bounty eval activities (validation queue)', () => {
+  it('loads a bounty: publishes the held-out split hash, never the held-out data', async () => {
+    const bundle = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+    const { result } = await run(activities.loadBounty, { bundle: 'example-sort' });
+    expect(result.heldOutHash).toBe(splitHash(bundle.splits['held-out'] ?? {}));
+    expect(JSON.stringify(result)).not.toContain(bundle.splits['held-out']?.['cases.txt']?.slice(0, 40));
+    expect(result).toMatchObject({ allowedFiles: ['sort.js'], direction: 'higher', repeatRuns: 2 });
+  });
+
+  it.each([
+    [
+      'a genuine diff',
+      sample('improvement'),
+      { ok: true, diffHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ],
+    [
+      'a diff to another file',
+      sample('improvement').replaceAll('sort.js', 'eval.js'),
+      { ok: false, rejection: 'DIFF_TOUCHES_FORBIDDEN_FILE' },
+    ],
+    ['something that is not a diff', 'hello', { ok: false, rejection: 'DIFF_MALFORMED' }],
+  ])('pre-checks %s', async (_name, diff, expected) => {
+    const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+    const { result } = await run(activities.checkDiff, { bundle: 'example-sort', baselineFiles, diff });
+    expect(result).toMatchObject(expected);
+  });
+
+  it('runs a hostile candidate to an outcome, not a crash', async () => {
+    const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+    const hostile = {
+      ...baselineFiles,
+      'sort.js': `require('child_process').spawnSync('/usr/bin/true');\n${baselineFiles['sort.js']}`,
+    };
+    const { result } = await run(activities.evalSplit, {
+      bundle: 'example-sort',
+      baselineFiles: hostile,
+      diff: sample('no-improvement'),
+      split: 'public',
+      runs: 1,
+    });
+    expect(result).toEqual([{ kind: 'score', score: 0 }]);
+  });
+
+  it('fails for good (non-retryable, with a code) on a bundle it does not have', async () => {
+    const failure = await run(activities.loadBounty, { bundle: 'no-such-bundle' }).catch(
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: 'BOUNTY_BUNDLE_INVALID', nonRetryable: true });
+  });
+});
