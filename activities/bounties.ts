@@ -38,12 +38,14 @@ export function bountyActivities({ lightning, ledger, bounties, preimageSecret }
      */
     async refundSponsor(input: {
       bountyId: string;
+      /** Each refund pass is its own keysend, with its own derived preimage. */
+      pass: number;
       workflowId: string;
       destination: string;
       sats: number;
       maxFeeSats: number;
     }): Promise<RefundResult> {
-      const preimage = derivePreimage(preimageSecret, `bounty-refund/${input.bountyId}`, 0);
+      const preimage = derivePreimage(preimageSecret, `bounty-refund/${input.bountyId}`, input.pass);
       const paymentHash = paymentHashOf(preimage).toString('hex');
       await ledger.record({
         paymentHash,

@@ -53,7 +53,7 @@ export interface BountyResult {
   paidSats: number;
   feeSats: number;
   refundedSats: number;
-  /** What the pool still holds after the refund (the refund's unused fee limit, or all of it if it failed). */
+  /** What the pool still holds after the refund: 0, unless a refund failed or a reserve is still held. */
   poolSats: number;
   accepted: number;
   rejected: number;
@@ -258,21 +258,28 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     status.phase = 'CLOSING';
     await progress();
     // A reserve still held (a submission that failed mid-escrow) stays in the pool for a person to settle.
-    const refundable = status.poolSats - status.reservedSats;
-    const maxFeeSats = feeLimitSats(refundable, input.escrow.fees);
-    const sats = refundable - maxFeeSats;
-    if (sats > 0) {
+    // Pass 0 sends the pool less its fee limit; pass 1 sends what the fee did not use, with no fee allowed (it
+    // goes through on a direct or zero-fee route; otherwise those few sats stay in the pool, shown as such).
+    for (const pass of [0, 1]) {
+      const refundable = status.poolSats - status.reservedSats;
+      const maxFeeSats = pass === 0 ? feeLimitSats(refundable, input.escrow.fees) : 0;
+      const sats = refundable - maxFeeSats;
+      if (sats <= 0) break;
       const refund = await control.refundSponsor({
         bountyId: input.bountyId,
+        pass,
         workflowId,
         destination: input.sponsorPublicKey,
         sats,
         maxFeeSats,
       });
-      if (refund.state === 'FAILED') log.error('sponsor refund failed', { bountyId: input.bountyId });
       totals.refundedSats += refund.refundedSats;
       totals.feeSats += refund.feeSats;
       status.poolSats -= refund.refundedSats + refund.feeSats;
+      if (refund.state === 'FAILED') {
+        log.error('sponsor refund failed', { bountyId: input.bountyId, pass, sats });
+        break;
+      }
     }
   }
   status.phase = 'CLOSED';

@@ -197,7 +197,7 @@ describe('a bounty end to end on the real stack', () => {
       entries: [{ id: g.submissionId }],
     });
 
-    // Close: the sponsor gets the pool back less the refund's fee limit (the fee is 0 on a direct channel).
+    // Close: the sponsor gets all of the pool back (two keysends: the second returns the unused fee limit).
     expect(
       (await request(api.apiUrl, `/bounties/${bountyId}/close`, { body: { closeToken: 'ab'.repeat(32) } }))
         .body.error?.code,
@@ -211,17 +211,14 @@ describe('a bounty end to end on the real stack', () => {
       paidSats: number;
       feeSats: number;
     };
-    const pool = BUDGET - EXPECTED_PAYOUT;
-    const refundFeeLimit = Math.min(100, 1 + Math.floor((pool * 1_000) / 1_000_000));
+    const remainder = BUDGET - EXPECTED_PAYOUT;
     expect(result).toMatchObject({
       paidSats: EXPECTED_PAYOUT,
-      refundedSats: pool - refundFeeLimit,
+      refundedSats: remainder,
       feeSats: 0,
-      poolSats: refundFeeLimit,
+      poolSats: 0,
     });
-    expect(await settledBalance(sponsor, sponsorFunded + result.refundedSats)).toBe(
-      sponsorFunded + result.refundedSats,
-    );
+    expect(await settledBalance(sponsor, sponsorFunded + remainder)).toBe(sponsorFunded + remainder);
 
     // I4 from the ledger alone: funded = paid out + refunded + pool + fees, to the sat.
     const bounties = bountyRepository(api.harness.db.prisma);
@@ -233,9 +230,9 @@ describe('a bounty end to end on the real stack', () => {
     expect(books).toEqual({
       funded: BigInt(BUDGET),
       paidOut: BigInt(EXPECTED_PAYOUT),
-      refunded: BigInt(result.refundedSats),
+      refunded: BigInt(remainder),
       fees: 0n,
-      pool: BigInt(refundFeeLimit),
+      pool: 0n,
     });
     const row = await bounties.find(bountyId);
     expect(row).toMatchObject({ phase: 'CLOSED' });
