@@ -9,9 +9,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BountyEvalActivities } from '../activities/bounty-eval';
+import { escrowReserveSats } from '../economics/escrow-reserve';
 import { feeLimitSats } from '../economics/fees';
 import type { PayoutRule } from '../economics/payout';
-import { splitIntoTranches } from '../economics/tranches';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
 import type { BountyStatus, BountySubmissionRequest } from './definitions';
 import {
@@ -85,12 +85,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   let closing = false;
   const totals = { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
 
-  const escrowReserve =
-    input.payoutRule.capSats +
-    splitIntoTranches(input.payoutRule.capSats, input.payoutRule.trancheCount).reduce(
-      (sum, tranche) => sum + feeLimitSats(tranche, input.escrow.fees),
-      0,
-    );
+  const escrowReserve = escrowReserveSats(input.payoutRule, input.escrow.fees);
   setHandler(bountyStatusQuery, () => ({ ...status, queued: queue.length }));
   setHandler(closeBountySignal, () => {
     closing = true;

@@ -7,6 +7,7 @@ export type BountyApiErrorCode =
   | 'BOUNTY_POOL_EXHAUSTED'
   | 'SUBMISSION_EXISTS'
   | 'BOUNTY_BUNDLE_UNKNOWN'
+  | 'BOUNTY_BUDGET_TOO_SMALL'
   | 'STAKE_MISMATCH'
   | 'CLOSE_TOKEN_INVALID';
 
@@ -20,6 +21,10 @@ const STATUS: Record<BountyApiErrorCode, [number, string]> = {
   ],
   SUBMISSION_EXISTS: [409, 'That submission id is taken.'],
   BOUNTY_BUNDLE_UNKNOWN: [422, 'Name a bounty bundle installed on the coordinator (e.g. example-sort).'],
+  BOUNTY_BUDGET_TOO_SMALL: [
+    422,
+    'Raise budgetSats to at least the cap plus its fee limits, or lower the cap.',
+  ],
   STAKE_MISMATCH: [402, "Pay this bounty's own stake invoice and retry with its macaroon."],
   CLOSE_TOKEN_INVALID: [403, 'Send the close token POST /bounties returned to the sponsor.'],
 };

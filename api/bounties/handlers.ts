@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../activities/sandbox';
+import { escrowReserveSats } from '../../economics/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
 import type { LedgerRepository } from '../../db/repos/ledger';
 import { TASK_QUEUES } from '../../temporal-config';
@@ -117,6 +118,13 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
     create: route({ body: CreateBountyBody }, async ({ body }, _req, res) => {
       if (!existsSync(join(deps.bountiesDir, body.bundle, 'bounty.json'))) {
         throw new BountyApiError('BOUNTY_BUNDLE_UNKNOWN', `no bundle ${body.bundle} on this coordinator`);
+      }
+      const reserve = escrowReserveSats(body.payoutRule, deps.escrow.fees);
+      if (body.budgetSats < reserve) {
+        throw new BountyApiError(
+          'BOUNTY_BUDGET_TOO_SMALL',
+          `a budget of ${body.budgetSats} sats cannot lock one reward of ${body.payoutRule.capSats} sats with its fee limits (${reserve} sats)`,
+        );
       }
       const bountyId = randomUUID();
       const closeToken = randomBytes(32).toString('hex');

@@ -5,12 +5,14 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { submitToBounty } from '../../../earner/bounty-client';
 import { credentialsPath } from '../../../stack/lnd';
+import { bountyStatusQuery, bountyWorkflowId } from '../../../workflows/definitions';
 import { testLnd } from '../../support/lightning';
 import { testStackConfig } from '../../support/stack-config';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { request, startBountyApi } from './support';
+import { parseChallenge, request, startBountyApi } from './support';
 
 const improvement = readFileSync(
   join(__dirname, '../../../bounties/example-sort/samples/improvement.diff'),
@@ -27,7 +29,7 @@ beforeAll(async () => {
   agentPublicKey = (await getWalletInfo({ lnd: testLnd('peer2') })).public_key;
   create = {
     bundle: 'example-sort',
-    budgetSats: 1_000,
+    budgetSats: 1_100,
     payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 100, trancheCount: 2 },
     stakeSats: 50,
     baselineFeeSats: 5,
@@ -96,6 +98,13 @@ describe('malformed bounty requests', () => {
       () => JSON.stringify({ ...create, deadline: '2020-01-01T00:00:00Z' }),
       400,
       'INVALID_INPUT',
+    ],
+    [
+      'a budget below one reward and its fee limits',
+      '/bounties',
+      () => JSON.stringify({ ...create, budgetSats: 1_000 }),
+      422,
+      'BOUNTY_BUDGET_TOO_SMALL',
     ],
     [
       'an unknown bundle',
@@ -169,6 +178,49 @@ describe('malformed bounty requests', () => {
       return after.workflows === before.workflows + 2 && after.tokens === before.tokens + 2;
     });
   });
+});
+
+describe('a submission the pool cannot cover', () => {
+  it('is refused after its stake is held, and the stake goes back to the payer', async () => {
+    const handle = api.harness.client.workflow.getHandle(bountyWorkflowId(bountyId));
+    // The pool (1,100 sats) covers one reward reserve (1,002 sats): the first submission takes it...
+    const first = submitToBounty({
+      apiUrl: api.apiUrl,
+      bountyId,
+      lnd: testLnd('peer2'),
+      diff: improvement,
+      claimedScore: 1.049294,
+      pollMs: 200,
+    });
+    await eventually('the first submission taken', async () => {
+      const status = await handle.query(bountyStatusQuery);
+      return status.validating !== null || status.queued > 0;
+    });
+    // ...so the second, staked and paid, is refused, and its hold invoice is cancelled.
+    const payer = testLnd('peer3');
+    const url = `/bounties/${bountyId}/submissions`;
+    const body = submission({ agentPublicKey: (await getWalletInfo({ lnd: payer })).public_key });
+    const { macaroon, invoice } = parseChallenge((await request(api.apiUrl, url, { raw: body })).challenge);
+    const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
+      () => 'forfeited',
+      () => 'returned',
+    );
+    const refused = await eventually('the stake to be held', async () => {
+      const answer = await request(api.apiUrl, url, { raw: body, authorization: `L402 ${macaroon}` });
+      return answer.body.error?.code === 'L402_NOT_PAID' ? null : answer;
+    });
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({
+      status: 409,
+      code: 'BOUNTY_POOL_EXHAUSTED',
+    });
+    expect(await stake).toBe('returned');
+    // The first one earns less than one 500-sat tranche (rate 100 sats per unit): accepted, paid nothing.
+    expect((await first).submission).toMatchObject({
+      status: 'ACCEPTED',
+      payoutSats: 0,
+      stakeOutcome: 'refund',
+    });
+  }, 60_000);
 });
 
 describe('the bounty CLI against the API and the agent’s own LND', () => {
