@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import type { AuthenticatedLnd } from 'ln-service';
+import { buyBaseline, submitToBounty } from '../earner/bounty-client';
+
+export interface BountyDemoOptions {
+  apiUrl: string;
+  sponsor: AuthenticatedLnd;
+  /** The three agents: the genuine improvement, the overfit one, the one that changes nothing. */
+  agents: { improver: AuthenticatedLnd; overfitter: AuthenticatedLnd; idler: AuthenticatedLnd };
+  log: (line: string) => void;
+}
+
+const SAMPLES = join(__dirname, '..', 'bounties', 'example-sort', 'samples');
+const sample = (name: string) => readFileSync(join(SAMPLES, `${name}.diff`), 'utf8');
+
+async function call<T>(url: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/**
+ * The example bounty on the local stack: the sponsor funds example-sort, three agents submit its sample diffs
+ * (one paid by the rule, one rejected as overfit with its stake forfeited, one refunded), the sponsor closes it.
+ */
+export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemoOptions): Promise<void> {
+  const created = await call<{ bountyId: string; fundingInvoice: string; closeToken: string }>(
+    `${apiUrl}/bounties`,
+    {
+      bundle: 'example-sort',
+      budgetSats: 10_000,
+      payoutRule: { kind: 'linear-capped', capSats: 2_000, rateSatsPerUnit: 2_000, trancheCount: 4 },
+      stakeSats: 100,
+      baselineFeeSats: 10,
+      sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+      deadline: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  );
+  const { bountyId } = created;
+  await payViaPaymentRequest({ lnd: sponsor, request: created.fundingInvoice });
+  log(`bounty ${bountyId}: funded with 10000 sats by the sponsor`);
+  let view = await call<{ phase: string; bestScore: number | null }>(`${apiUrl}/bounties/${bountyId}`);
+  while (view.phase !== 'OPEN') {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    view = await call(`${apiUrl}/bounties/${bountyId}`);
+  }
+  log(`open; baseline held-out score ${view.bestScore}`);
+  await buyBaseline(apiUrl, bountyId, agents.improver);
+  log('the improver bought the baseline (10 sats, L402)');
+
+  const runs: [string, AuthenticatedLnd, string, number][] = [
+    ['overfitter', agents.overfitter, 'overfit-public', 4_907.549268],
+    ['idler', agents.idler, 'no-improvement', 0.259549],
+    ['improver', agents.improver, 'improvement', 1.049294],
+  ];
+  for (const [who, lnd, diff, claimedScore] of runs) {
+    const { submission } = await submitToBounty({
+      apiUrl,
+      bountyId,
+      lnd,
+      diff: sample(diff),
+      claimedScore,
+      onProgress: (line) => log(`  ${who}: ${line}`),
+    });
+    log(
+      `${who}: ${submission.status} (${submission.reason}), held-out ${submission.heldOutScore}, paid ${submission.payoutSats} sats, stake ${submission.stakeOutcome}`,
+    );
+  }
+  await call(`${apiUrl}/bounties/${bountyId}/close`, { closeToken: created.closeToken });
+  let closed = await call<{ phase: string; paidSats: number; refundedSats: number; feeSats: number }>(
+    `${apiUrl}/bounties/${bountyId}`,
+  );
+  while (closed.phase !== 'CLOSED') {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    closed = await call(`${apiUrl}/bounties/${bountyId}`);
+  }
+  log(
+    `closed: paid ${closed.paidSats} sats, refunded ${closed.refundedSats} sats to the sponsor, fees ${closed.feeSats} sats`,
+  );
+}
