@@ -1,6 +1,8 @@
 import {
   CancellationScope,
+  allHandlersFinished,
   condition,
+  continueAsNew,
   executeChild,
   log,
   proxyActivities,
@@ -8,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { BountyEvalActivities } from '../activities/bounty-eval';
+import type { BountyEvalActivities, LoadedBounty } from '../activities/bounty-eval';
 import { escrowReserveSats } from '../economics/escrow-reserve';
 import { feeLimitSats } from '../economics/fees';
 import type { PayoutRule } from '../economics/payout';
@@ -45,6 +47,25 @@ export interface BountyInput {
   deadline: string;
   fundWithinSeconds: number;
   escrow: BountyEscrowSettings;
+  /** Continue as new after this many submissions in one run (default 100), so history stays small. */
+  continueAsNewAfter?: number;
+  /** Set only by continue-as-new: where the previous run left off. */
+  carried?: BountyCarried;
+}
+
+type Queued = BountySubmissionRequest & { copiedFrom?: string; reserve: number };
+
+/** What a bounty carries into its next run. */
+export interface BountyCarried {
+  status: BountyStatus;
+  closing: boolean;
+  queue: Queued[];
+  /** Pending and accepted submissions: what a new diff may not copy. */
+  live: { submissionId: string; agentId: string; diffHash: string }[];
+  totals: { paidSats: number; feeSats: number; refundedSats: number; accepted: number; rejected: number };
+  baselineFiles: Record<string, string>;
+  loaded: LoadedBounty;
+  fundedSats: number;
 }
 
 export interface BountyResult {
@@ -71,7 +92,8 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   const { workflowId } = workflowInfo();
   // First, so the API's awaitInvoice update finds its handler while the bundle loads.
   const publish = invoicePublisher();
-  const status: BountyStatus = {
+  const { carried } = input;
+  const status: BountyStatus = carried?.status ?? {
     phase: 'CREATED',
     poolSats: 0,
     reservedSats: 0,
@@ -79,11 +101,10 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     queued: 0,
     validating: null,
   };
-  const queue: (BountySubmissionRequest & { copiedFrom?: string; reserve: number })[] = [];
-  /** Pending and accepted submissions: what a new diff may not copy. */
-  const live: { submissionId: string; agentId: string; diffHash: string }[] = [];
-  let closing = false;
-  const totals = { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
+  const queue: Queued[] = carried?.queue ?? [];
+  const live: BountyCarried['live'] = carried?.live ?? [];
+  let closing = carried?.closing ?? false;
+  const totals = carried?.totals ?? { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
 
   const escrowReserve = escrowReserveSats(input.payoutRule, input.escrow.fees);
   setHandler(bountyStatusQuery, () => ({ ...status, queued: queue.length }));
@@ -130,62 +151,76 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       },
     });
 
-  const loaded = await validation.loadBounty({ bundle: input.bundle });
-  let baselineFiles = loaded.baselineFiles;
-  await control.recordBounty({
-    id: input.bountyId,
-    bundle: input.bundle,
-    title: loaded.title,
-    description: loaded.description,
-    metricName: loaded.metricName,
-    direction: loaded.direction,
-    allowedFiles: loaded.allowedFiles,
-    maxDiffBytes: loaded.maxDiffBytes,
-    baselineFiles,
-    heldOutHash: loaded.heldOutHash,
-    budgetSats: input.budgetSats,
-    payoutRule: input.payoutRule,
-    stakeSats: input.stakeSats,
-    baselineFeeSats: input.baselineFeeSats,
-    sponsorPublicKey: input.sponsorPublicKey,
-    closeTokenHash: input.closeTokenHash,
-    deadline: input.deadline,
-  });
+  const opened = carried ?? (await openBounty());
+  const { loaded, fundedSats } = opened;
+  let { baselineFiles } = opened;
 
-  const invoice = await lightning.openPlainInvoice({
-    escrowId: workflowId,
-    slot: 0,
-    workflowId,
-    purpose: 'BOUNTY_FUNDING',
-    sats: input.budgetSats,
-    memo: `fund bounty ${input.bountyId}`,
-    expiresInSeconds: input.fundWithinSeconds,
-  });
-  publish(invoice);
-  const baselineRuns = validation.scoreBaseline({ bundle: input.bundle, runs: loaded.repeatRuns });
-  await CancellationScope.withTimeout(`${input.fundWithinSeconds + EXPIRY_GRACE_SECONDS} s`, () =>
-    watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'final' }),
-  ).catch(() => null);
-  const funding = await lightning.recordInvoiceOutcome({ paymentHash: invoice.paymentHash });
-  if (funding === 'SETTLED') {
-    status.phase = 'FUNDED';
-    status.poolSats = input.budgetSats;
-    await progress();
-    const baseline = await baselineRuns;
-    if (baseline.score !== null) {
-      status.bestScore = baseline.score;
-      status.phase = 'OPEN';
-      await control.recordBountyProgress({
-        bountyId: input.bountyId,
-        progress: { phase: 'OPEN', baselineScore: baseline.score, bestScore: baseline.score },
-      });
-    } else {
-      log.error('the baseline does not score on the held-out split; closing', { bountyId: input.bountyId });
+  /** Created → funded → open: the bundle loaded and recorded, the funding invoice paid, the baseline scored. */
+  async function openBounty(): Promise<Pick<BountyCarried, 'loaded' | 'baselineFiles' | 'fundedSats'>> {
+    const loaded = await validation.loadBounty({ bundle: input.bundle });
+    const baselineFiles = loaded.baselineFiles;
+    await control.recordBounty({
+      id: input.bountyId,
+      bundle: input.bundle,
+      title: loaded.title,
+      description: loaded.description,
+      metricName: loaded.metricName,
+      direction: loaded.direction,
+      allowedFiles: loaded.allowedFiles,
+      maxDiffBytes: loaded.maxDiffBytes,
+      baselineFiles,
+      heldOutHash: loaded.heldOutHash,
+      budgetSats: input.budgetSats,
+      payoutRule: input.payoutRule,
+      stakeSats: input.stakeSats,
+      baselineFeeSats: input.baselineFeeSats,
+      sponsorPublicKey: input.sponsorPublicKey,
+      closeTokenHash: input.closeTokenHash,
+      deadline: input.deadline,
+    });
+
+    const invoice = await lightning.openPlainInvoice({
+      escrowId: workflowId,
+      slot: 0,
+      workflowId,
+      purpose: 'BOUNTY_FUNDING',
+      sats: input.budgetSats,
+      memo: `fund bounty ${input.bountyId}`,
+      expiresInSeconds: input.fundWithinSeconds,
+    });
+    publish(invoice);
+    const baselineRuns = validation.scoreBaseline({ bundle: input.bundle, runs: loaded.repeatRuns });
+    await CancellationScope.withTimeout(`${input.fundWithinSeconds + EXPIRY_GRACE_SECONDS} s`, () =>
+      watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'final' }),
+    ).catch(() => null);
+    const funding = await lightning.recordInvoiceOutcome({ paymentHash: invoice.paymentHash });
+    if (funding === 'SETTLED') {
+      status.phase = 'FUNDED';
+      status.poolSats = input.budgetSats;
+      await progress();
+      const baseline = await baselineRuns;
+      if (baseline.score !== null) {
+        status.bestScore = baseline.score;
+        status.phase = 'OPEN';
+        await control.recordBountyProgress({
+          bountyId: input.bountyId,
+          progress: { phase: 'OPEN', baselineScore: baseline.score, bestScore: baseline.score },
+        });
+      } else {
+        log.error('the baseline does not score on the held-out split; closing', { bountyId: input.bountyId });
+      }
     }
+    return { loaded, baselineFiles, fundedSats: funding === 'SETTLED' ? input.budgetSats : 0 };
   }
 
   const deadlineMs = Date.parse(input.deadline);
+  let handled = 0;
   while (status.phase === 'OPEN') {
+    if (handled >= (input.continueAsNewAfter ?? 100) || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      const next: BountyCarried = { status, closing, queue, live, totals, baselineFiles, loaded, fundedSats };
+      return continueAsNew<typeof bounty>({ ...input, carried: next });
+    }
     const next = queue.shift();
     if (!next) {
       if (closing) break;
@@ -225,6 +260,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       totals.rejected += 1;
       continue;
     }
+    handled += 1;
     status.validating = null;
     status.reservedSats -= reserve;
     status.poolSats -= result.paidSats + result.feeSats;
@@ -281,7 +317,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   await progress();
   return {
     phase: 'CLOSED',
-    fundedSats: funding === 'SETTLED' ? input.budgetSats : 0,
+    fundedSats,
     paidSats: totals.paidSats,
     feeSats: totals.feeSats,
     refundedSats: totals.refundedSats,

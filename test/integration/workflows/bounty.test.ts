@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import type { BountyEvalActivities, LoadedBounty } from '../../../activities/bounty-eval';
+import { judgeSubmission } from '../../../activities/sandbox';
+import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
+import { TASK_QUEUES } from '../../../temporal-config';
+import { bounty } from '../../../workflows';
+import {
+  bountyStatusQuery,
+  bountyWorkflowId,
+  closeBountySignal,
+  invoiceUpdate,
+  submitToBountyUpdate,
+} from '../../../workflows/definitions';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+
+const BASELINE = 0.3;
+const loadedBounty: LoadedBounty = {
+  title: 'fake',
+  description: 'a validation host with a fake sandbox: every candidate scores like the baseline',
+  metricName: 'score',
+  direction: 'higher',
+  allowedFiles: ['sort.js'],
+  maxDiffBytes: 1_000,
+  baselineFiles: { 'sort.js': '// baseline\n' },
+  heldOutHash: 'ef'.repeat(32),
+  repeatRuns: 1,
+  tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },
+};
+const fakeValidation: Omit<BountyEvalActivities, 'candidateFiles'> = {
+  loadBounty: async () => loadedBounty,
+  scoreBaseline: async () => ({ runs: [{ kind: 'score', score: BASELINE }], score: BASELINE }),
+  checkDiff: async () => ({ ok: true, diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0') }),
+  evalSplit: async () => [{ kind: 'score', score: BASELINE }],
+  evalCanaries: async () => [],
+  judge: async (evidence) => judgeSubmission(evidence),
+};
+
+const sponsor = testLnd('sponsor');
+let harness: ControlHarness;
+
+beforeAll(async () => {
+  harness = await startControlHarness({ validationActivities: fakeValidation });
+});
+
+afterAll(async () => {
+  await harness?.stop();
+});
+
+describe('the bounty workflow over several runs', () => {
+  it('continues as new between submissions, carrying pool, queue and books, and refunds the whole pool', async () => {
+    const bountyId = randomUUID();
+    const budgetSats = 4_000;
+    const handle = await harness.client.workflow.start(bounty, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: bountyWorkflowId(bountyId),
+      args: [
+        {
+          bountyId,
+          bundle: 'fake',
+          budgetSats,
+          payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 1_000, trancheCount: 2 },
+          stakeSats: 0,
+          baselineFeeSats: 1,
+          sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+          closeTokenHash: '00'.repeat(32),
+          deadline: new Date(Date.now() + 3_600_000).toISOString(),
+          fundWithinSeconds: 600,
+          // Nobody follows these escrows: each expires after a second and moves nothing.
+          escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
+          continueAsNewAfter: 1,
+        },
+      ],
+    });
+    const { bolt11 } = await handle.executeUpdate(invoiceUpdate);
+    await payViaPaymentRequest({ lnd: sponsor, request: bolt11 });
+    await eventually(
+      'the bounty to open',
+      async () => (await handle.query(bountyStatusQuery)).phase === 'OPEN',
+    );
+
+    const agent = (await getWalletInfo({ lnd: testLnd('peer2') })).public_key;
+    for (const claimedScore of [BASELINE, BASELINE, BASELINE]) {
+      await harness.client.workflow
+        .getHandle(bountyWorkflowId(bountyId))
+        .executeUpdate(submitToBountyUpdate, {
+          args: [
+            {
+              submissionId: randomUUID(),
+              escrowId: randomUUID(),
+              agentPublicKey: agent,
+              diff: 'a diff',
+              diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+              claimedScore,
+              stake: null,
+            },
+          ],
+        });
+    }
+    await eventually(
+      'three submissions judged',
+      async () =>
+        (await harness.db.prisma.bountySubmission.count({ where: { bountyId, status: 'REJECTED' } })) === 3,
+      60_000,
+    );
+    await harness.client.workflow.getHandle(bountyWorkflowId(bountyId)).signal(closeBountySignal);
+
+    expect(await handle.result()).toMatchObject({
+      phase: 'CLOSED',
+      fundedSats: budgetSats,
+      paidSats: 0,
+      refundedSats: budgetSats,
+      poolSats: 0,
+      rejected: 3,
+    });
+    const first = await harness.client.workflow
+      .getHandle(bountyWorkflowId(bountyId), handle.firstExecutionRunId)
+      .describe();
+    expect(first.status.name).toBe('CONTINUED_AS_NEW');
+    expect(await harness.db.prisma.bounty.findUnique({ where: { id: bountyId } })).toMatchObject({
+      phase: 'CLOSED',
+      poolSats: 0n,
+      refundedSats: BigInt(budgetSats),
+    });
+  }, 120_000);
+});
