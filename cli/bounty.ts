@@ -50,10 +50,10 @@ async function call<T>(url: string, body?: unknown): Promise<T> {
   return answer;
 }
 
-function connection(command: Command): Command {
+function connection(command: Command, node = 'sponsor'): Command {
   return command
     .option('--api <url>', 'the coordinator API (default: the local stack)')
-    .option('--node <name>', 'your LND node in the local stack', 'sponsor')
+    .option('--node <name>', 'your LND node in the local stack', node)
     .option('--credentials <file>', 'your LND credentials.json (socket, cert, macaroon) instead of --node');
 }
 
@@ -143,7 +143,7 @@ export function registerBounty(program: Command): void {
       print(await call(`${apiUrl(options)}/bounties/${id}`)),
     );
 
-  connection(bounty.command('baseline <id>'))
+  connection(bounty.command('baseline <id>'), 'peer')
     .description('buy the baseline (L402 access fee from your node) and write its files')
     .option('--out <dir>', 'where to write the files', '.')
     .action(async (id: string, options: Connection & { out: string }) => {
@@ -157,7 +157,7 @@ export function registerBounty(program: Command): void {
       console.log(`best held-out score so far: ${baseline.bestScore}`);
     });
 
-  connection(bounty.command('submit <id>'))
+  connection(bounty.command('submit <id>'), 'peer')
     .description(
       'submit a diff; pays the stake, follows the reward escrow on your node, waits for the verdict',
     )
