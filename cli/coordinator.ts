@@ -4,6 +4,7 @@ import { describeDifference, reconcileOnce, runCoordinator } from '../coordinato
 import { loadSecrets } from '../coordinator/secrets';
 import { temporalClient } from '../coordinator/temporal';
 import { loadTrainingConfig } from '../coordinator/training-settings';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { TASK_QUEUES } from '../temporal-config';
 import { trainingRun } from '../workflows';
 import { trainingRunWorkflowId } from '../workflows/training-definitions';
@@ -47,6 +48,8 @@ export function registerCoordinator(program: Command): void {
       await client.workflow.start(trainingRun, {
         taskQueue: TASK_QUEUES.control,
         workflowId: trainingRunWorkflowId(runId),
+        // A run id names one run forever: its rounds, submissions and payouts are keyed by it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [{ runId, rounds: Number(options.rounds), seed: Number(options.seed), settings }],
       });
       log(`training run ${runId} started: ${options.rounds} rounds, peers ${settings.peers.join(', ')}`);

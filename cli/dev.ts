@@ -10,6 +10,8 @@ import { stackDown, stackStatus, stackUp } from '../stack/launcher';
 import type { ProcessHealth } from '../stack/launcher';
 import { logPath, runningPid } from '../stack/processes';
 import { describeTools, ensureTools } from '../stack/tools';
+import { loadCoordinatorConfig } from '../coordinator/config';
+import { runTrainingDemo } from './training-demo';
 
 const say = (line: string) => console.log(line);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -47,8 +49,11 @@ export function registerDev(program: Command): void {
 
   dev
     .command('start')
-    .description('start (or reuse) the whole local stack and the coordinator, then print where everything is')
-    .action(async () => {
+    .description(
+      'start (or reuse) the whole local stack and the coordinator, print where everything is, run the demo',
+    )
+    .option('--no-demo', 'skip the training demo')
+    .action(async (options: { demo: boolean }) => {
       const config = loadStackConfig();
       const started = Date.now();
       const manifest = await stackUp(config, say);
@@ -64,8 +69,9 @@ export function registerDev(program: Command): void {
       }
       say(`data + logs  ${config.dataDir}\n`);
       say(
-        '`l402-train dev status` checks every process; `l402-train dev stop` (or `npm stop`) stops them all.',
+        '`l402-train dev status` checks every process; `l402-train dev stop` (or `npm stop`) stops them all.\n',
       );
+      if (options.demo) await runTrainingDemo(config, loadCoordinatorConfig(), say);
     });
 
   dev

@@ -1,13 +1,8 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { encodeUpdate, IndexCoding } from '../kernels';
-import { SIGN_BIT } from '../kernels/sparseloco';
-import { DEFAULT_MODEL } from '../model/config';
-import { loadBrownCorpus, trainingShard } from '../model/corpus';
-import { ReferencePeer } from '../model/peer';
-import { deriveSeed } from '../model/prng';
 import { DEFAULT_INNER_TRAINING } from '../model/trainer';
 import { playRound } from '../peer/client';
+import { referenceTrainer } from '../peer/reference-trainer';
 import { loadStackConfig, stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
 
@@ -40,30 +35,20 @@ export function registerPeer(program: Command): void {
       const stack = loadStackConfig();
       const apiUrl = options.api ?? `http://${stack.host}:${stackPorts(stack).api}`;
       const lnd = connectLnd(readCredentials(stack, options.node));
-      const shard = Number(options.shard);
       const bar = options.progress
         ? new SingleBar({ format: `${options.id} round {round} [{bar}] {value}/{total} steps, loss {loss}` })
         : null;
-      const peer = new ReferencePeer({
-        config: DEFAULT_MODEL,
-        shard: trainingShard(loadBrownCorpus().train, shard, Number(options.shards)),
-        compression: { chunkSize: 4096, k: 64 },
-        indexCoding: IndexCoding.RiceGaps,
-        errorFeedbackDecay: 0.95,
-        training: {
-          ...DEFAULT_INNER_TRAINING,
-          onStep: (_step, loss) => bar?.increment({ loss: loss.toFixed(3) }),
-        },
+      const trainer = referenceTrainer({
+        shard: Number(options.shard),
+        shards: Number(options.shards),
+        poison: options.poison === true,
+        onStep: (_step, loss) => bar?.increment({ loss: loss.toFixed(3) }),
       });
       const train = (weights: Float32Array, round: number) => {
         bar?.start(DEFAULT_INNER_TRAINING.steps, 0, { round, loss: '-' });
-        const { update, payload } = peer.trainRound(weights, deriveSeed(7, round, shard));
+        const payload = trainer(weights, round);
         bar?.stop();
-        if (!options.poison) return payload;
-        return encodeUpdate(
-          { ...update, codes: update.codes.map((code) => code ^ SIGN_BIT) },
-          IndexCoding.RiceGaps,
-        );
+        return payload;
       };
       let last = -1;
       for (let played = 0; played < Number(options.rounds); played++) {

@@ -9,11 +9,14 @@ import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { trainingRepository } from '../db/repos/training';
 import { bountyRouteDeps } from './bounty-settings';
 import { loadTrainingConfig } from './training-settings';
+import type { TrainingConfig } from './training-settings';
 
 export interface RouteDeps {
   temporal: Client;
   prisma: PrismaClient;
   lightning: LightningClient;
+  /** The training run served on the published paths; default: from the environment. */
+  training?: TrainingConfig;
 }
 
 /** Every resource router of the coordinator's API, wired to the real dependencies. */
@@ -24,7 +27,7 @@ export function apiRouters(deps: RouteDeps): Router[] {
     trainingRouter({
       temporal: deps.temporal,
       training: trainingRepository(deps.prisma),
-      ...loadTrainingConfig(),
+      ...(deps.training ?? loadTrainingConfig()),
     }),
   ];
 }

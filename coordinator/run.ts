@@ -11,6 +11,8 @@ import { connectLnd } from '../stack/lnd';
 import type { CoordinatorConfig } from './config';
 import { createControlWorker, readLndCredentials } from './control-worker';
 import { loadSecrets } from './secrets';
+import { createValidationWorker } from './validation-worker';
+import { validationActivities } from './validator';
 import { apiRouters } from './routes';
 import { temporalClient, workerConnection } from './temporal';
 
@@ -48,13 +50,26 @@ export async function runCoordinator(
   const sweeper = setInterval(() => void sweep(), config.sweepSeconds * 1000);
 
   const connection = await workerConnection(config.temporal.address);
-  const worker = await createControlWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    lightning,
-    prisma: db.prisma,
-    secrets,
-  });
+  const workers = [
+    await createControlWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      lightning,
+      prisma: db.prisma,
+      secrets,
+    }),
+  ];
+  if (!options.workerOnly) {
+    // The embedded default runs validation here too; GPU hosts add `l402-train validator` processes.
+    workers.push(
+      await createValidationWorker({
+        connection,
+        namespace: config.temporal.namespace,
+        secrets,
+        activities: validationActivities(db.prisma),
+      }),
+    );
+  }
   let server: Server | null = null;
   if (!options.workerOnly) {
     const temporal = await temporalClient(config.temporal.address, config.temporal.namespace, secrets);
@@ -82,11 +97,11 @@ export async function runCoordinator(
   }
   log(`control worker polling ${config.temporal.address}`);
 
-  const stop = () => worker.shutdown();
+  const stop = () => workers.forEach((worker) => worker.shutdown());
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await worker.run();
+    await Promise.all(workers.map((worker) => worker.run()));
   } finally {
     clearInterval(sweeper);
     if (server) await new Promise((resolve) => server.close(resolve));

@@ -40,8 +40,8 @@ export async function nextOpenRound(
 ): Promise<CheckpointView> {
   for (;;) {
     const checkpoint = await requestJson<CheckpointView>(`${apiUrl}/checkpoint`).catch((err: unknown) => {
-      // 503: the run is still writing its first checkpoint; anything else is for the caller.
-      if (err instanceof L402TrainError && err.status === 503) return null;
+      // 404: the run has not started; 503: it is still writing its first checkpoint. Both: wait.
+      if (err instanceof L402TrainError && (err.status === 404 || err.status === 503)) return null;
       throw err;
     });
     if (checkpoint?.roundOpen && checkpoint.round > afterRound) return checkpoint;

@@ -71,7 +71,8 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     phase: 'open',
     submissions: [],
   };
-  const children: ChildWorkflowHandle<typeof trainingSubmission>[] = [];
+  // Keyed by submission id: concurrent updates may finish starting their children in any order.
+  const children = new Map<string, ChildWorkflowHandle<typeof trainingSubmission>>();
   const payloads = new Map<string, string>();
   const scored = new Map<string, ScoredReport>();
   setHandler(roundStatusQuery, () => status);
@@ -87,7 +88,8 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
       const accepted = { submissionId, escrowId: uuid4() };
       status.submissions.push({ ...accepted, peerId: submission.peerId });
       payloads.set(submissionId, submission.payloadBase64);
-      children.push(
+      children.set(
+        submissionId,
         await startChild(trainingSubmission, {
           workflowId: trainingSubmissionWorkflowId(submissionId),
           args: [
@@ -118,34 +120,38 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     },
   );
 
-  await condition(
-    () => status.submissions.length >= settings.peers.length,
-    settings.submitWithinSeconds * 1000,
-  );
+  await condition(() => children.size >= settings.peers.length, settings.submitWithinSeconds * 1000);
   status.phase = 'scoring';
-  await condition(() => scored.size >= status.submissions.length, settings.scoreWithinSeconds * 1000);
+  // A submission whose child is still starting counts once it exists (the update waits for it).
+  await condition(() => children.size === status.submissions.length, settings.scoreWithinSeconds * 1000);
+  await condition(() => scored.size >= children.size, settings.scoreWithinSeconds * 1000);
 
   status.phase = 'deciding';
-  const arrivals = status.submissions.map((entry) => scored.get(entry.submissionId));
+  const entries = status.submissions.filter((entry) => children.has(entry.submissionId));
+  const arrivals = entries.map((entry) => scored.get(entry.submissionId));
   const evidence = arrivals.flatMap((report) => (report?.evidence ? [report.evidence] : []));
   const verdicts = new Map(
     decideRound(evidence, settings.decision).map((verdict) => [verdict.submissionId, verdict]),
   );
   status.phase = 'paying';
   await Promise.all(
-    children.map((child, position) => {
+    entries.map((entry, position) => {
       const report = arrivals[position];
       if (report?.precheckFailure) return undefined; // that child ended at its pre-checks
-      const verdict = verdicts.get(status.submissions[position]!.submissionId);
-      return child.signal(
-        verdictSignal,
-        verdict
-          ? { accepted: verdict.accepted, reason: verdict.reason }
-          : { accepted: false, reason: 'not-scored-in-time' },
-      );
+      const verdict = verdicts.get(entry.submissionId);
+      return children
+        .get(entry.submissionId)!
+        .signal(
+          verdictSignal,
+          verdict
+            ? { accepted: verdict.accepted, reason: verdict.reason }
+            : { accepted: false, reason: 'not-scored-in-time' },
+        );
     }),
   );
-  const outcomes: SubmissionOutcome[] = await Promise.all(children.map((child) => child.result()));
+  const outcomes: SubmissionOutcome[] = await Promise.all(
+    entries.map((entry) => children.get(entry.submissionId)!.result()),
+  );
 
   status.phase = 'aggregating';
   const next = await validation.aggregateRound({

@@ -5,7 +5,6 @@ import { lnServiceClient } from '../../../activities/lightning/ln-service-client
 import { reconcileLedger } from '../../../activities/reconcile';
 import { trainingValidationActivities } from '../../../activities/training-validation';
 import { createApp } from '../../../api/app';
-import { trainingRouter } from '../../../api/training/router';
 import { apiRouters } from '../../../coordinator/routes';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
@@ -23,13 +22,18 @@ import type { RunStatus } from '../../../workflows/training-definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
-import { referenceTrainer, roundSettings } from '../../support/training';
+import { referenceTrainer } from '../../../peer/reference-trainer';
+import { roundSettings } from '../../support/training';
 
 const ROUNDS = 3;
 const peers = [
-  { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer(0, 3) },
-  { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer(1, 3) },
-  { peerId: 'mallory', lnd: testLnd('peer3'), train: referenceTrainer(2, 3, true) },
+  { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer({ shard: 0, shards: 3 }) },
+  { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer({ shard: 1, shards: 3 }) },
+  {
+    peerId: 'mallory',
+    lnd: testLnd('peer3'),
+    train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
+  },
 ];
 const settings = roundSettings(peers.map((peer) => peer.peerId));
 const runId = `run-${randomUUID()}`;
@@ -61,15 +65,12 @@ beforeAll(async () => {
       temporalNamespace: 'default',
       node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
     },
-    routers: [
-      ...apiRouters({ temporal: harness.client, prisma: harness.db.prisma, lightning }),
-      trainingRouter({
-        temporal: harness.client,
-        training: trainingRepository(harness.db.prisma),
-        runId,
-        settings,
-      }),
-    ],
+    routers: apiRouters({
+      temporal: harness.client,
+      prisma: harness.db.prisma,
+      lightning,
+      training: { runId, settings },
+    }),
     log: () => {},
   });
   await new Promise<void>((resolve) => {
