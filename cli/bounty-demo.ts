@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { buyBaseline, submitToBounty } from '../earner/bounty-client';
+import type { StackConfig } from '../stack/config';
+import { stackPorts } from '../stack/config';
+import { connectLnd, readCredentials } from '../stack/lnd';
 
 export interface BountyDemoOptions {
   apiUrl: string;
@@ -83,4 +86,28 @@ export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemo
   log(
     `closed: paid ${closed.paidSats} sats, refunded ${closed.refundedSats} sats to the sponsor, fees ${closed.feeSats} sats`,
   );
+}
+
+const DEMO_NODES = { sponsor: 'sponsor', improver: 'peer2', overfitter: 'peer3', idler: 'peer' } as const;
+
+/** `dev start`'s bounty demo on the local stack; skipped (with a line saying so) when its nodes are not there. */
+export async function runStackBountyDemo(config: StackConfig, say: (line: string) => void): Promise<void> {
+  const missing = Object.values(DEMO_NODES).filter((node) => !config.nodes.includes(node));
+  if (missing.length > 0) {
+    say(`bounty demo skipped: the stack has no node ${missing.join(', ')}`);
+    return;
+  }
+  const node = (name: string) => connectLnd(readCredentials(config, name));
+  const started = Date.now();
+  say('bounty demo: example-sort, funded by the sponsor; three agents submit the sample diffs');
+  await runBountyDemo({
+    apiUrl: `http://${config.host}:${stackPorts(config).api}`,
+    sponsor: node(DEMO_NODES.sponsor),
+    agents: {
+      improver: node(DEMO_NODES.improver),
+      overfitter: node(DEMO_NODES.overfitter),
+      idler: node(DEMO_NODES.idler),
+    },
+    log: (line) => say(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
+  });
 }

@@ -5,7 +5,7 @@ import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { readLndCredentials } from '../coordinator/control-worker';
 import { buyBaseline, submitToBounty } from '../earner/bounty-client';
-import { runBountyDemo } from './bounty-demo';
+import { runStackBountyDemo } from './bounty-demo';
 import { L402TrainError } from '../lib/errors';
 import { loadStackConfig, stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
@@ -186,17 +186,7 @@ export function registerBounty(program: Command): void {
   bounty
     .command('demo')
     .description('the example bounty on the local stack: sponsor funds, three agents submit, sponsor closes')
-    .option('--api <url>', 'the coordinator API (default: the local stack)')
-    .action(async (options: { api?: string }) => {
-      const node = (name: string) => lndOf({ node: name });
-      const started = Date.now();
-      await runBountyDemo({
-        apiUrl: apiUrl({ node: 'sponsor', ...options }),
-        sponsor: node('sponsor'),
-        agents: { improver: node('peer2'), overfitter: node('peer3'), idler: node('peer') },
-        log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`),
-      });
-    });
+    .action(() => runStackBountyDemo(loadStackConfig(), (line) => console.log(line)));
 
   connection(bounty.command('close <id>'))
     .description('close your bounty: queued submissions finish, the rest of the pool returns to your node')

@@ -11,6 +11,7 @@ import type { ProcessHealth } from '../stack/launcher';
 import { logPath, runningPid } from '../stack/processes';
 import { describeTools, ensureTools } from '../stack/tools';
 import { loadCoordinatorConfig } from '../coordinator/config';
+import { runStackBountyDemo } from './bounty-demo';
 import { runTrainingDemo } from './training-demo';
 
 const say = (line: string) => console.log(line);
@@ -52,7 +53,7 @@ export function registerDev(program: Command): void {
     .description(
       'start (or reuse) the whole local stack and the coordinator, print where everything is, run the demo',
     )
-    .option('--no-demo', 'skip the training demo')
+    .option('--no-demo', 'skip the training and bounty demos')
     .action(async (options: { demo: boolean }) => {
       const config = loadStackConfig();
       const started = Date.now();
@@ -71,7 +72,10 @@ export function registerDev(program: Command): void {
       say(
         '`l402-train dev status` checks every process; `l402-train dev stop` (or `npm stop`) stops them all.\n',
       );
-      if (options.demo) await runTrainingDemo(config, loadCoordinatorConfig(), say);
+      if (options.demo) {
+        await runTrainingDemo(config, loadCoordinatorConfig(), say);
+        await runStackBountyDemo(config, say);
+      }
     });
 
   dev
