@@ -1,4 +1,5 @@
 import {
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -43,6 +44,16 @@ function describe(err: unknown): ErrorBody | null {
   // An update validator's refusal: its failure type is the stable code (e.g. ROUND_CLOSED, ALREADY_SUBMITTED).
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     return { status: 409, code: err.cause.type ?? 'REFUSED', message: err.cause.message };
+  }
+  if (err instanceof ServiceError) {
+    // Temporal busy or restarting (e.g. a query while no worker can answer): a retry will do.
+    return {
+      status: 503,
+      code: 'TEMPORAL_UNAVAILABLE',
+      message: 'the workflow service did not answer in time',
+      hint: 'Retry in a few seconds.',
+      headers: { 'Retry-After': '2' },
+    };
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
     return { status: 409, code: 'ALREADY_EXISTS', message: 'that workflow is already running' };

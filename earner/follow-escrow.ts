@@ -58,7 +58,11 @@ export async function followEscrow(options: FollowEscrowOptions): Promise<Follow
   let phase = view.phase;
   while (!FINISHED.includes(view.phase)) {
     await wait();
-    view = await requestJson<EscrowView>(url);
+    // A 503 (the coordinator's Temporal briefly busy) is worth another poll; anything else is not.
+    view = await requestJson<EscrowView>(url).catch((err: unknown) => {
+      if (err instanceof L402TrainError && err.status === 503) return view as EscrowView;
+      throw err;
+    });
     if (view.phase !== phase) options.onPhase?.(view);
     phase = view.phase;
   }

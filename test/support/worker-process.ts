@@ -10,9 +10,18 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** `l402-train coordinator worker` as a real OS process, resolved once it polls Temporal. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [cli, 'coordinator', 'worker'], {
+const READY = {
+  control: ['control worker polling', ['coordinator', 'worker']],
+  validation: ['validation worker polling', ['validator']],
+} as const;
+
+/** A worker as a real OS process (`coordinator worker` or `validator`), resolved once it polls Temporal. */
+export async function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  kind: keyof typeof READY = 'control',
+): Promise<WorkerProcess> {
+  const [readyLine, args] = READY[kind];
+  const child = spawn(process.execPath, [cli, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -20,7 +29,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<Worker
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
-      if (output.join('').includes('control worker polling')) resolve();
+      if (output.join('').includes(readyLine)) resolve();
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
