@@ -38,63 +38,54 @@ export function holdInvoiceActivities({ lightning, ledger, preimageSecret }: Hol
     return lightning.getInvoice(paymentHash);
   }
 
+  /**
+   * Writes the ledger row (the intent) first, then creates the invoice for the derived preimage; after a crash the
+   * retry finds LND's invoice for the same hash and returns it.
+   */
+  async function openInvoice(
+    input: OpenHoldInvoiceInput,
+    create: (preimage: Buffer, expiresAt: Date) => Promise<OpenedHoldInvoice>,
+  ): Promise<OpenedHoldInvoice> {
+    const preimage = preimageFor(input.escrowId, input.slot);
+    const paymentHash = paymentHashOf(preimage).toString('hex');
+    await ledger.record({
+      paymentHash,
+      direction: 'INCOMING',
+      purpose: input.purpose,
+      amountSats: BigInt(input.sats),
+      state: 'OPEN',
+      workflowId: input.workflowId,
+      memo: input.memo,
+    });
+    try {
+      return await create(preimage, new Date(Date.now() + input.expiresInSeconds * 1000));
+    } catch (err) {
+      if (err instanceof LightningError && err.code === 'INVOICE_ALREADY_EXISTS') {
+        return { paymentHash, bolt11: (await currentStatus(paymentHash)).bolt11 };
+      }
+      throw err;
+    }
+  }
+
   return {
     /** Idempotent: a retry after a crash finds the invoice LND already has and returns it. */
-    async openHoldInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
-      const paymentHash = paymentHashOf(preimageFor(input.escrowId, input.slot)).toString('hex');
-      await ledger.record({
-        paymentHash,
-        direction: 'INCOMING',
-        purpose: input.purpose,
-        amountSats: BigInt(input.sats),
-        state: 'OPEN',
-        workflowId: input.workflowId,
-        memo: input.memo,
-      });
-      try {
-        const created = await lightning.createHoldInvoice({
-          paymentHash,
+    openHoldInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
+      return openInvoice(input, (preimage, expiresAt) =>
+        lightning.createHoldInvoice({
+          paymentHash: paymentHashOf(preimage).toString('hex'),
           sats: input.sats,
           memo: input.memo,
-          expiresAt: new Date(Date.now() + input.expiresInSeconds * 1000),
+          expiresAt,
           ...(input.cltvDelta === undefined ? {} : { cltvDelta: input.cltvDelta }),
-        });
-        return created;
-      } catch (err) {
-        if (err instanceof LightningError && err.code === 'INVOICE_ALREADY_EXISTS') {
-          const existing = await currentStatus(paymentHash);
-          return { paymentHash, bolt11: existing.bolt11 };
-        }
-        throw err;
-      }
+        }),
+      );
     },
 
     /** A plain invoice (access fees, bounty funding) for a derived preimage; idempotent like the hold one. */
-    async openPlainInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
-      const preimage = preimageFor(input.escrowId, input.slot);
-      const paymentHash = paymentHashOf(preimage).toString('hex');
-      await ledger.record({
-        paymentHash,
-        direction: 'INCOMING',
-        purpose: input.purpose,
-        amountSats: BigInt(input.sats),
-        state: 'OPEN',
-        workflowId: input.workflowId,
-        memo: input.memo,
-      });
-      try {
-        return await lightning.createInvoice({
-          preimage,
-          sats: input.sats,
-          memo: input.memo,
-          expiresAt: new Date(Date.now() + input.expiresInSeconds * 1000),
-        });
-      } catch (err) {
-        if (err instanceof LightningError && err.code === 'INVOICE_ALREADY_EXISTS') {
-          return { paymentHash, bolt11: (await currentStatus(paymentHash)).bolt11 };
-        }
-        throw err;
-      }
+    openPlainInvoice(input: OpenHoldInvoiceInput): Promise<OpenedHoldInvoice> {
+      return openInvoice(input, (preimage, expiresAt) =>
+        lightning.createInvoice({ preimage, sats: input.sats, memo: input.memo, expiresAt }),
+      );
     },
 
     /** Records a plain invoice's end: SETTLED once paid, CANCELED once LND expired it. */

@@ -1,9 +1,9 @@
-import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { createApp } from '../../../api/app';
 import { apiRouters } from '../../../coordinator/routes';
+import type { TestApi } from '../../support/api';
+import { startTestApi } from '../../support/api';
 import { followEscrow } from '../../../earner/follow-escrow';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';
@@ -15,32 +15,23 @@ import { eventually } from '../../support/workflows';
 
 const earnerLnd = testLnd('peer2');
 let harness: ControlHarness;
-let server: Server;
+let api: TestApi;
 let apiUrl: string;
 
 beforeAll(async () => {
   harness = await startControlHarness();
-  const app = createApp({
-    status: {
-      version: 'test',
-      temporalNamespace: 'default',
-      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-    },
-    routers: apiRouters({
+  api = await startTestApi(
+    apiRouters({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),
     }),
-    log: () => {},
-  });
-  await new Promise<void>((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve());
-  });
-  apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  );
+  apiUrl = api.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await api?.close();
   await harness?.stop();
 });
 

@@ -1,7 +1,6 @@
-import type { Server } from 'node:http';
-import { createApp } from '../../../api/app';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { apiRouters } from '../../../coordinator/routes';
+import { startTestApi } from '../../support/api';
 import { validationActivities } from '../../../coordinator/validator';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
@@ -18,27 +17,18 @@ export async function startBountyApi(): Promise<BountyTestApi> {
   const harness = await startControlHarness({
     validationActivities: (prisma) => validationActivities(prisma),
   });
-  const app = createApp({
-    status: {
-      version: 'test',
-      temporalNamespace: 'default',
-      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-    },
-    routers: apiRouters({
+  const api = await startTestApi(
+    apiRouters({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),
     }),
-    log: () => {},
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  );
   return {
     harness,
-    apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    apiUrl: api.url,
     stop: async () => {
-      await new Promise((resolve) => server.close(resolve));
+      await api.close();
       await harness.stop();
     },
   };

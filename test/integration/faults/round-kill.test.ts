@@ -1,5 +1,4 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
-import type { Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,9 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
-import { createApp } from '../../../api/app';
 import { auditTrainingRun } from '../../../audit/training-audit';
 import { apiRouters } from '../../../coordinator/routes';
+import { startTestApi } from '../../support/api';
 import { loadSecrets } from '../../../coordinator/secrets';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
@@ -84,24 +83,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker during a round', (kind) => {
   it('finishes every round with each submission decided once, nothing left held, and the audit passing', async () => {
     const runId = `kill-${kind}-${randomUUID()}`;
-    const app = createApp({
-      status: {
-        version: 'test',
-        temporalNamespace: 'default',
-        node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-      },
-      routers: apiRouters({
+    const api = await startTestApi(
+      apiRouters({
         temporal: client,
         prisma: db.prisma,
         lightning: lnServiceClient(coordinator),
         training: { runId, settings },
       }),
-      log: () => {},
-    });
-    const runServer = await new Promise<Server>((resolve) => {
-      const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-    });
-    const runApi = `http://127.0.0.1:${(runServer.address() as { port: number }).port}`;
+    );
     const current = { control: await worker('control'), validation: await worker('validation') };
 
     const run = await client.workflow.start(trainingRun, {
@@ -113,7 +102,7 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
       peers.map(async (peer) => {
         let last = -1;
         for (let round = 0; round < ROUNDS; round++) {
-          last = (await playRound({ apiUrl: runApi, ...peer, cltvDelta: 60, pollMs: 200 }, last)).round;
+          last = (await playRound({ apiUrl: api.url, ...peer, cltvDelta: 60, pollMs: 200 }, last)).round;
         }
       }),
     );
@@ -126,7 +115,7 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
 
     await playing;
     const status = (await run.result()) as RunStatus;
-    await new Promise((resolve) => runServer.close(resolve));
+    await api.close();
 
     expect(status.state).toBe('finished');
     expect(status.history.map((round) => round.submitted)).toEqual([3, 3]);

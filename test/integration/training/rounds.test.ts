@@ -1,11 +1,11 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
-import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
 import { trainingValidationActivities } from '../../../activities/training-validation';
-import { createApp } from '../../../api/app';
 import { apiRouters } from '../../../coordinator/routes';
+import type { TestApi } from '../../support/api';
+import { startTestApi } from '../../support/api';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
@@ -46,7 +46,7 @@ const auditDeps = () => ({
   lightning: lnServiceClient(testLnd('coordinator')),
   scorer: auditScorer,
 });
-let server: Server;
+let api: TestApi;
 let apiUrl: string;
 
 beforeAll(async () => {
@@ -59,28 +59,19 @@ beforeAll(async () => {
       }),
   });
   const lightning = lnServiceClient(testLnd('coordinator'));
-  const app = createApp({
-    status: {
-      version: 'test',
-      temporalNamespace: 'default',
-      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-    },
-    routers: apiRouters({
+  api = await startTestApi(
+    apiRouters({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning,
       training: { runId, settings },
     }),
-    log: () => {},
-  });
-  await new Promise<void>((resolve) => {
-    server = app.listen(0, '127.0.0.1', () => resolve());
-  });
-  apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  );
+  apiUrl = api.url;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await api?.close();
   await harness?.stop();
 });
 
