@@ -4,24 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mulberry32 as seededRandom } from '../../model/prng';
 
 const CASES_PER_SPLIT = 16;
 const MIN_LENGTH = 24;
 const MAX_LENGTH = 96;
 const PERTURBED_CANARIES = 6;
 const EDGE_CANARIES = [[7], [5, 5, 5, 5], [2, 1], [1, 2, 3, 4, 5, 6, 7, 8]];
-
-/** mulberry32: a small seeded generator, so the data never changes between runs. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Pattern = (n: number, random: () => number) => number[];
 
