@@ -21,7 +21,7 @@ export const READY = 'ready';
 
 /** Where things appear inside the sandbox. */
 export const SANDBOX_PATHS = {
-  work: '/sandbox/work',
+  work: '/sandbox/candidate',
   split: '/sandbox/split',
   scratch: '/tmp',
 } as const;

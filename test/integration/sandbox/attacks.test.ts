@@ -165,7 +165,7 @@ describe('the sandbox contains hostile evals', () => {
     const marker = `l402-sandbox-escape-${process.pid}`;
     const result = await runScript(`
       const fs = require('fs');
-      const targets = ['/sandbox/work/${ATTACK_SCRIPT}', '/sandbox/work/new.js', process.env.SPLIT_DIR + '/cases.txt',
+      const targets = ['/sandbox/candidate/${ATTACK_SCRIPT}', '/sandbox/candidate/new.js', process.env.SPLIT_DIR + '/cases.txt',
         '/usr/${marker}', '/${marker}', '/dev/${marker}', '/dev/shm/${marker}', '/proc/sys/kernel/hostname'];
       const codes = targets.map((path) => { try { fs.writeFileSync(path, 'x'); return 'WROTE ' + path; } catch (err) { return err.code; } });
       let big;
