@@ -1,0 +1,129 @@
+// End-to-end round time for 3 peers (two honest, one poisoner) through the whole protocol — HTTP, Temporal
+// workflows, escrow on regtest LND, scoring on the validation queue — vs the same peers in the offline simulation
+// (training, scoring, aggregation; no Lightning, no Temporal), measured in one run.
+//   node -r tsx/cjs bench/round.ts            (BENCH_ROUNDS=N, default 3)
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { lnServiceClient } from '../activities/lightning/ln-service-client';
+import { createApp } from '../api/app';
+import { createControlWorker } from '../coordinator/control-worker';
+import { apiRouters } from '../coordinator/routes';
+import { dataConverter } from '../coordinator/temporal';
+import { loadTrainingConfig } from '../coordinator/training-settings';
+import { createValidationWorker } from '../coordinator/validation-worker';
+import { validationActivities } from '../coordinator/validator';
+import { openDatabase } from '../db/client';
+import { DEFAULT_SIMULATION, runSimulation } from '../model/simulation';
+import { playRound } from '../peer/client';
+import { referenceTrainer } from '../peer/reference-trainer';
+import { loadStackConfig } from '../stack/config';
+import { stackUp } from '../stack/launcher';
+import { connectLnd, readCredentials } from '../stack/lnd';
+import { ensureTools } from '../stack/tools';
+import { TASK_QUEUES } from '../temporal-config';
+import { trainingRun } from '../workflows';
+import type { RunStatus } from '../workflows/training-definitions';
+import { trainingRunWorkflowId } from '../workflows/training-definitions';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PEERS = [
+  { peerId: 'alice', node: 'peer', poison: false },
+  { peerId: 'bob', node: 'peer2', poison: false },
+  { peerId: 'mallory', node: 'peer3', poison: true },
+];
+
+async function protocolRounds(): Promise<number[]> {
+  const stack = loadStackConfig();
+  await stackUp(stack);
+  const secrets = {
+    preimageSecret: randomBytes(32),
+    codecKeys: { currentKeyId: 'b', keys: { b: randomBytes(32).toString('base64') } },
+  };
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: { type: 'existing-path', path: (await ensureTools()).temporal } },
+  });
+  const db = await openDatabase({ kind: 'pglite-memory' });
+  const lightning = lnServiceClient(connectLnd(readCredentials(stack, stack.nodes[0]!)));
+  const connection = env.nativeConnection;
+  const workers = [
+    await createControlWorker({ connection, namespace: 'default', lightning, prisma: db.prisma, secrets }),
+    await createValidationWorker({
+      connection,
+      namespace: 'default',
+      secrets,
+      activities: validationActivities(db.prisma),
+    }),
+  ];
+  const running = workers.map((worker) => worker.run());
+  const client = new Client({ connection: env.connection, dataConverter: dataConverter(secrets) });
+  const runId = `bench-${randomUUID()}`;
+  const settings = { ...loadTrainingConfig().settings, peers: PEERS.map((peer) => peer.peerId) };
+  const app = createApp({
+    status: {
+      version: 'bench',
+      temporalNamespace: 'default',
+      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
+    },
+    routers: apiRouters({ temporal: client, prisma: db.prisma, lightning, training: { runId, settings } }),
+    log: () => {},
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  const run = await client.workflow.start(trainingRun, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: trainingRunWorkflowId(runId),
+    args: [{ runId, rounds: ROUNDS, seed: 11, settings }],
+  });
+  await Promise.all(
+    PEERS.map(async (peer, shard) => {
+      const train = referenceTrainer({ shard, shards: PEERS.length, poison: peer.poison });
+      const lnd = connectLnd(readCredentials(stack, peer.node));
+      let last = -1;
+      for (let round = 0; round < ROUNDS; round++) {
+        last = (
+          await playRound({ apiUrl, peerId: peer.peerId, lnd, cltvDelta: 60, train, pollMs: 100 }, last)
+        ).round;
+      }
+    }),
+  );
+  const status = (await run.result()) as RunStatus;
+  server.close();
+  workers.forEach((worker) => worker.shutdown());
+  await Promise.all(running);
+  await env.teardown();
+  await db.close();
+  return status.history.map((round) => round.seconds);
+}
+
+async function offlineRounds(): Promise<number[]> {
+  const report = await runSimulation({
+    ...DEFAULT_SIMULATION,
+    peers: 2,
+    rounds: ROUNDS,
+    poisoner: 'sign-flip',
+  });
+  return report.rounds.map((round) => round.seconds);
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const offline = await offlineRounds();
+  const protocol = await protocolRounds();
+  console.log(`round time for 3 peers (2 honest, 1 poisoner), ${ROUNDS} rounds, seconds`);
+  console.log('round   protocol (HTTP + Temporal + LND escrow)   offline simulation   overhead');
+  protocol.forEach((seconds, round) => {
+    const base = offline[round] ?? NaN;
+    console.log(
+      `${String(round).padStart(5)}   ${seconds.toFixed(2).padStart(38)}   ${base.toFixed(2).padStart(18)}   ${(seconds - base).toFixed(2).padStart(8)}`,
+    );
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
