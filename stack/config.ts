@@ -1,4 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { StackError } from './errors';
+
+const EPHEMERAL_RANGE_FILE = '/proc/sys/net/ipv4/ip_local_port_range';
 import { z } from 'zod';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -29,13 +33,35 @@ const EnvSchema = z.object({
   L402_CHANNEL_SATS: z.coerce.number().int().optional(),
 });
 
+/** Highest port a stack uses above its base (LND nodes take three ports each). */
+const PORT_SPAN = 20 + 8 * 3;
+
+/**
+ * Listening ports inside the kernel's ephemeral range collide with the source ports of outgoing connections
+ * (LND's own peer connections among them), so a stack there fails at random: refuse it up front.
+ */
+function assertOutsideEphemeralRange(basePort: number): void {
+  if (!existsSync(EPHEMERAL_RANGE_FILE)) return;
+  const [low, high] = readFileSync(EPHEMERAL_RANGE_FILE, 'utf8').trim().split(/\s+/).map(Number) as [
+    number,
+    number,
+  ];
+  if (basePort + PORT_SPAN >= low && basePort <= high) {
+    throw new StackError(
+      'PORTS_IN_EPHEMERAL_RANGE',
+      `base port ${basePort} puts the stack inside the ephemeral port range ${low}-${high}`,
+      `Choose a base port below ${low - PORT_SPAN} (L402_BASE_PORT).`,
+    );
+  }
+}
+
 /** Stack settings from the environment, with embedded defaults; `overrides` win over both. */
 export function loadStackConfig(
   overrides: Partial<StackConfig> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): StackConfig {
   const parsedEnv = EnvSchema.parse(env);
-  return StackConfigSchema.parse({
+  const config = StackConfigSchema.parse({
     dataDir: path.resolve(parsedEnv.L402_DATA_DIR ?? path.join(repoRoot, '.data', 'dev')),
     host: '127.0.0.1',
     basePort: parsedEnv.L402_BASE_PORT ?? 19_400,
@@ -50,6 +76,8 @@ export function loadStackConfig(
     namespace: 'default',
     ...overrides,
   });
+  assertOutsideEphemeralRange(config.basePort);
+  return config;
 }
 
 /** Every port is derived from the base port, so one setting moves a whole stack. */
