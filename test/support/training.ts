@@ -1,3 +1,5 @@
+import { referenceTrainer } from '../../peer/reference-trainer';
+import { testLnd } from './lightning';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
 import type { RoundSettings } from '../../workflows/training-definitions';
 
@@ -18,4 +20,17 @@ export function roundSettings(peers: string[]): RoundSettings {
       fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
     },
   };
+}
+
+/** Two honest reference peers and a sign-flipping poisoner, each on its own node and training shard. */
+export function threePeers() {
+  return [
+    { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer({ shard: 0, shards: 3 }) },
+    { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer({ shard: 1, shards: 3 }) },
+    {
+      peerId: 'mallory',
+      lnd: testLnd('peer3'),
+      train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
+    },
+  ];
 }

@@ -15,7 +15,6 @@ import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
 import { playRound } from '../../../peer/client';
-import { referenceTrainer } from '../../../peer/reference-trainer';
 import { credentialsPath } from '../../../stack/lnd';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
@@ -26,22 +25,14 @@ import { freshPostgres } from '../../support/database';
 import { testLnd } from '../../support/lightning';
 import { testStackConfig } from '../../support/stack-config';
 import { temporalTestEnv } from '../../support/temporal';
-import { roundSettings } from '../../support/training';
+import { roundSettings, threePeers } from '../../support/training';
 import type { WorkerProcess } from '../../support/worker-process';
 import { startWorkerProcess } from '../../support/worker-process';
 import { codecClient } from '../../support/workflows';
 
 const ROUNDS = 2;
 const coordinator = testLnd('coordinator');
-const peers = [
-  { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer({ shard: 0, shards: 3 }) },
-  { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer({ shard: 1, shards: 3 }) },
-  {
-    peerId: 'mallory',
-    lnd: testLnd('peer3'),
-    train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
-  },
-];
+const peers = threePeers();
 const settings = roundSettings(peers.map((peer) => peer.peerId));
 let env: TestWorkflowEnvironment;
 let db: Awaited<ReturnType<typeof freshPostgres>>;

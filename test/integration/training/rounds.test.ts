@@ -22,19 +22,10 @@ import type { RunStatus } from '../../../workflows/training-definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
-import { referenceTrainer } from '../../../peer/reference-trainer';
-import { roundSettings } from '../../support/training';
+import { roundSettings, threePeers } from '../../support/training';
 
 const ROUNDS = 3;
-const peers = [
-  { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer({ shard: 0, shards: 3 }) },
-  { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer({ shard: 1, shards: 3 }) },
-  {
-    peerId: 'mallory',
-    lnd: testLnd('peer3'),
-    train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
-  },
-];
+const peers = threePeers();
 const settings = roundSettings(peers.map((peer) => peer.peerId));
 const runId = `run-${randomUUID()}`;
 let harness: ControlHarness;

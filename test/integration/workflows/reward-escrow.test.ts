@@ -47,10 +47,8 @@ function escrowInput(escrowId: string): RewardEscrowInput {
   };
 }
 
-/** Runs one escrow end to end with the earner on its own node; returns the result and the earner's balance change. */
-async function runEscrow(reveal: number) {
-  const escrowId = randomUUID();
-  const before = await channelBalance(earnerLnd);
+/** Starts an escrow for the earner and waits for the hashes it must invoice. */
+async function startEscrow(escrowId: string) {
   const handle = await harness.client.workflow.start(rewardEscrow, {
     taskQueue: TASK_QUEUES.control,
     workflowId: escrowWorkflowId(escrowId),
@@ -60,6 +58,14 @@ async function runEscrow(reveal: number) {
     const status = await handle.query(escrowStatusQuery);
     return status.paymentHashes.length > 0 && status;
   });
+  return { handle, paymentHashes };
+}
+
+/** Runs one escrow end to end with the earner on its own node; returns the result and the earner's balance change. */
+async function runEscrow(reveal: number) {
+  const escrowId = randomUUID();
+  const before = await channelBalance(earnerLnd);
+  const { handle, paymentHashes } = await startEscrow(escrowId);
   const invoices = await earner.createInvoices(paymentHashes, trancheSats, {
     cltvDelta: 60,
     expiresInSeconds: 600,
@@ -149,15 +155,7 @@ describe('reward escrow with 4 tranches on real LND', () => {
 
   it('refuses invoices from any node but the submitter, before a sat moves', async () => {
     const escrowId = randomUUID();
-    const handle = await harness.client.workflow.start(rewardEscrow, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: escrowWorkflowId(escrowId),
-      args: [escrowInput(escrowId)],
-    });
-    const { paymentHashes } = await eventually('payment hashes', async () => {
-      const status = await handle.query(escrowStatusQuery);
-      return status.paymentHashes.length > 0 && status;
-    });
+    const { handle, paymentHashes } = await startEscrow(escrowId);
     const thief = escrowEarner(testLnd('peer'));
     const invoices = await thief.createInvoices(paymentHashes, trancheSats, {
       cltvDelta: 60,
