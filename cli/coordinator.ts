@@ -12,8 +12,21 @@ import { L402TrainError } from '../lib/errors';
 import { loadStackConfig } from '../stack/config';
 import { COORDINATOR_PROCESS } from '../stack/coordinator-process';
 import { runningPid } from '../stack/processes';
+import type { RunControl } from './run-control';
+import { controlRun, describeRound, describeRun, runStatus } from './run-control';
 
 const log = (line: string) => console.log(`[coordinator] ${line}`);
+
+function configuredClient() {
+  const config = loadCoordinatorConfig();
+  return temporalClient(config.temporal.address, config.temporal.namespace, loadSecrets(config.secretsFile));
+}
+
+const RUN_CONTROLS: Record<RunControl, string> = {
+  pause: 'pause the run before its next round (the open round finishes)',
+  resume: 'resume a paused run',
+  stop: 'stop the run for good once the open round finishes',
+};
 
 export function registerCoordinator(program: Command): void {
   const coordinator = program
@@ -38,13 +51,8 @@ export function registerCoordinator(program: Command): void {
     .option('--rounds <n>', 'rounds to run', '3')
     .option('--seed <n>', 'seed of the initial weights and the held-out batches', '11')
     .action(async (options: { rounds: string; seed: string }) => {
-      const config = loadCoordinatorConfig();
       const { runId, settings } = loadTrainingConfig();
-      const client = await temporalClient(
-        config.temporal.address,
-        config.temporal.namespace,
-        loadSecrets(config.secretsFile),
-      );
+      const client = await configuredClient();
       await client.workflow.start(trainingRun, {
         taskQueue: TASK_QUEUES.control,
         workflowId: trainingRunWorkflowId(runId),
@@ -53,6 +61,28 @@ export function registerCoordinator(program: Command): void {
         args: [{ runId, rounds: Number(options.rounds), seed: Number(options.seed), settings }],
       });
       log(`training run ${runId} started: ${options.rounds} rounds, peers ${settings.peers.join(', ')}`);
+    });
+
+  for (const [control, description] of Object.entries(RUN_CONTROLS) as [RunControl, string][]) {
+    coordinator
+      .command(control)
+      .description(`${description}, then print its state`)
+      .option('--run <id>', 'the training run (default: the configured run, L402_TRAINING_RUN)')
+      .action(async (options: { run?: string }) => {
+        const runId = options.run ?? loadTrainingConfig().runId;
+        console.log(describeRun(await controlRun(await configuredClient(), runId, control)));
+      });
+  }
+
+  coordinator
+    .command('run-status')
+    .description("print a training run's state and its latest round summaries")
+    .option('--run <id>', 'the training run (default: the configured run, L402_TRAINING_RUN)')
+    .action(async (options: { run?: string }) => {
+      const runId = options.run ?? loadTrainingConfig().runId;
+      const status = await runStatus(await configuredClient(), runId);
+      console.log(describeRun(status));
+      for (const summary of status.history) console.log(describeRound(summary));
     });
 
   coordinator
