@@ -15,7 +15,7 @@ import { trainingRound } from './training-round';
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
 
 /** Rounds per workflow run before continuing as new, so histories stay small. */
-const ROUNDS_PER_HISTORY = 5;
+const DEFAULT_ROUNDS_PER_HISTORY = 5;
 /** Round summaries carried across continue-as-new (the full record is in the database). */
 const KEPT_SUMMARIES = 20;
 
@@ -25,6 +25,8 @@ export interface TrainingRunInput {
   /** Seeds the initial weights and every round's held-out batch. */
   seed: number;
   settings: RoundSettings;
+  /** Rounds per workflow run before continuing as new (default 5). */
+  roundsPerHistory?: number;
   startRound?: number;
   checkpointHash?: string;
   history?: RoundSummary[];
@@ -58,10 +60,11 @@ export async function trainingRun(input: TrainingRunInput): Promise<RunStatus> {
     });
   }
   const firstRound = status.round;
+  const roundsPerHistory = input.roundsPerHistory ?? DEFAULT_ROUNDS_PER_HISTORY;
   for (let round = firstRound; round < input.rounds; round++) {
     await condition(() => status.state !== 'paused');
     if (status.state === 'stopped') return status;
-    if (round > firstRound && (round - firstRound) % ROUNDS_PER_HISTORY === 0) {
+    if (round > firstRound && (round - firstRound) % roundsPerHistory === 0) {
       await continueAsNew<typeof trainingRun>({
         ...input,
         startRound: round,
