@@ -1,79 +1,44 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
 import { auditTrainingRun } from '../../../audit/training-audit';
 import { apiRouters } from '../../../coordinator/routes';
 import { startTestApi } from '../../support/api';
-import { loadSecrets } from '../../../coordinator/secrets';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
 import { playRound } from '../../../peer/client';
-import { credentialsPath } from '../../../stack/lnd';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { trainingRun } from '../../../workflows';
 import type { RunStatus } from '../../../workflows/training-definitions';
 import { trainingRunWorkflowId } from '../../../workflows/training-definitions';
-import { freshPostgres } from '../../support/database';
 import { testLnd } from '../../support/lightning';
-import { testStackConfig } from '../../support/stack-config';
-import { temporalTestEnv } from '../../support/temporal';
+import type { ProcessHarness } from '../../support/process-harness';
+import { startProcessHarness } from '../../support/process-harness';
 import { roundSettings, threePeers } from '../../support/training';
-import type { WorkerProcess } from '../../support/worker-process';
-import { startWorkerProcess } from '../../support/worker-process';
-import { codecClient } from '../../support/workflows';
 
 const ROUNDS = 2;
 const coordinator = testLnd('coordinator');
 const peers = threePeers();
 const settings = roundSettings(peers.map((peer) => peer.peerId));
-let env: TestWorkflowEnvironment;
-let db: Awaited<ReturnType<typeof freshPostgres>>;
-let client: Client;
-let dir: string;
-let secretsFile: string;
-let workerEnv: NodeJS.ProcessEnv;
-const workers: WorkerProcess[] = [];
+let harness: ProcessHarness;
 
 beforeAll(async () => {
-  [env, db] = await Promise.all([temporalTestEnv(), freshPostgres()]);
-  dir = mkdtempSync(path.join(tmpdir(), 'l402-round-kill-'));
-  secretsFile = path.join(dir, 'secrets.json');
-  client = codecClient(env, loadSecrets(secretsFile));
-  workerEnv = {
-    L402_DATA_DIR: dir,
-    TEMPORAL_ADDRESS: env.address,
-    DATABASE_URL: db.url,
-    L402_LND_CREDENTIALS: credentialsPath(testStackConfig(), 'coordinator'),
-    L402_SECRETS_FILE: secretsFile,
-  };
+  harness = await startProcessHarness();
 });
 
 afterAll(async () => {
-  await Promise.all(workers.map((worker) => worker.kill('SIGTERM')));
-  await env?.teardown();
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
+  await harness?.stop();
 });
-
-async function worker(kind: 'control' | 'validation'): Promise<WorkerProcess> {
-  const started = await startWorkerProcess(workerEnv, kind);
-  workers.push(started);
-  return started;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker during a round', (kind) => {
   it('finishes every round with each submission decided once, nothing left held, and the audit passing', async () => {
     const runId = `kill-${kind}-${randomUUID()}`;
+    const { client, db } = harness;
     const api = await startTestApi(
       apiRouters({
         temporal: client,
@@ -82,7 +47,10 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
         training: { runId, settings },
       }),
     );
-    const current = { control: await worker('control'), validation: await worker('validation') };
+    const current = {
+      control: await harness.worker('control'),
+      validation: await harness.worker('validation'),
+    };
 
     const run = await client.workflow.start(trainingRun, {
       taskQueue: TASK_QUEUES.control,
@@ -102,7 +70,7 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
     await sleep(killAfterMs);
     await current[kind].kill('SIGKILL');
     await sleep(1_000);
-    current[kind] = await worker(kind);
+    current[kind] = await harness.worker(kind);
 
     await playing;
     const status = (await run.result()) as RunStatus;
@@ -122,7 +90,7 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
     const report = await auditTrainingRun(
       {
         client,
-        codec: createEncryptionCodec(loadSecrets(secretsFile).codecKeys),
+        codec: createEncryptionCodec(harness.secrets.codecKeys),
         prisma: db.prisma,
         lightning: lnServiceClient(coordinator),
         scorer: lazyTrainingScorer(),
