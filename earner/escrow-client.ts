@@ -38,14 +38,27 @@ export function escrowEarner(lnd: AuthenticatedLnd) {
       return invoices.filter((invoice) => invoice.is_held).length;
     },
 
-    /** Settles the revealed tranches and cancels every other one. */
-    async resolve(paymentHashes: string[], revealed: RevealedPreimage[]): Promise<void> {
+    /**
+     * Settles the revealed tranches and cancels every other one. The coordinator counts a tranche locked once its
+     * payment is in flight, which can be a moment before the HTLC reaches this node: a revealed tranche is settled
+     * once it is held here, waiting up to `heldWithinMs` for it.
+     */
+    async resolve(
+      paymentHashes: string[],
+      revealed: RevealedPreimage[],
+      heldWithinMs = 60_000,
+    ): Promise<void> {
       const preimages = new Map(revealed.map((entry) => [entry.paymentHash, entry.preimage]));
       await Promise.all(
         paymentHashes.map(async (id) => {
-          const invoice = await getInvoice({ lnd, id });
-          if (invoice.is_confirmed || invoice.is_canceled) return;
           const preimage = preimages.get(id);
+          const deadline = Date.now() + heldWithinMs;
+          let invoice = await getInvoice({ lnd, id });
+          while (preimage && !invoice.is_held && !invoice.is_confirmed && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            invoice = await getInvoice({ lnd, id });
+          }
+          if (invoice.is_confirmed || invoice.is_canceled) return;
           if (preimage) await settleHodlInvoice({ lnd, secret: preimage });
           else await cancelHodlInvoice({ lnd, id });
         }),
