@@ -1,46 +1,9 @@
-import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { L402TrainError } from '../lib/errors';
+import { call, jsonRequest, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
 import { followEscrow } from './follow-escrow';
 import type { FollowedEscrow } from './follow-escrow';
-
-interface Answer<T> {
-  status: number;
-  body: T & { error?: { code: string; message: string; hint?: string } };
-  challenge: { macaroon: string; invoice: string } | null;
-}
-
-async function call<T>(url: string, init: RequestInit = {}): Promise<Answer<T>> {
-  const response = await fetch(url, init);
-  const body = (await response.json()) as Answer<T>['body'];
-  const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(
-    response.headers.get('www-authenticate') ?? '',
-  );
-  return {
-    status: response.status,
-    body,
-    challenge: match ? { macaroon: match[1] as string, invoice: match[2] as string } : null,
-  };
-}
-
-function ok<T>(answer: Answer<T>): T {
-  if (answer.status >= 400) {
-    const error = answer.body.error;
-    throw new L402TrainError(
-      error?.code ?? 'HTTP_ERROR',
-      error?.message ?? `HTTP ${answer.status}`,
-      answer.status,
-      error?.hint,
-    );
-  }
-  return answer.body;
-}
-
-const json = (body: unknown, authorization?: string): RequestInit => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
-  body: JSON.stringify(body),
-});
 
 export interface SubmissionView {
   id: string;
@@ -85,16 +48,15 @@ export async function submitToBounty(options: SubmitOptions): Promise<SubmitOutc
   const agentPublicKey = (await getWalletInfo({ lnd: options.lnd })).public_key;
   const body = { diff: options.diff, claimedScore: options.claimedScore, agentPublicKey };
 
-  let answer = await call<{ submissionId: string; escrowId: string }>(`${url}/submissions`, json(body));
+  const submit = (authorization?: string) =>
+    call<{ submissionId: string; escrowId: string }>(
+      `${url}/submissions`,
+      jsonRequest('POST', body, authorization),
+    );
+  let answer = await submit();
   if (answer.status === 402 && answer.challenge) {
-    const { macaroon, invoice } = answer.challenge;
     progress('paying the stake (a hold invoice: refunded unless the submission is abusive)');
-    // Resolves only when the coordinator settles (forfeit) or cancels (refund); its end is not awaited here.
-    payViaPaymentRequest({ lnd: options.lnd, request: invoice }).catch(() => undefined);
-    do {
-      await wait();
-      answer = await call(`${url}/submissions`, json(body, `L402 ${macaroon}`));
-    } while (answer.status === 401 && answer.body.error?.code === 'L402_NOT_PAID');
+    answer = await payStakeAndRetry(options.lnd, answer.challenge, submit, pollMs);
   }
   const { submissionId, escrowId } = ok(answer);
   progress(`submitted ${submissionId}; waiting for its turn and its escrow ${escrowId}`);
@@ -138,7 +100,6 @@ export async function buyBaseline(
   const url = `${apiUrl}/bounties/${bountyId}/baseline`;
   const first = await call<{ files: Record<string, string>; bestScore: number | null }>(url);
   if (first.status !== 402 || !first.challenge) return { ...ok(first), authorization: '' };
-  const { secret } = await payViaPaymentRequest({ lnd, request: first.challenge.invoice });
-  const authorization = `L402 ${first.challenge.macaroon}:${secret}`;
+  const authorization = await payAccessFee(lnd, first.challenge);
   return { ...ok(await call(url, { headers: { authorization } })), authorization };
 }

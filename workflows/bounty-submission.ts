@@ -2,7 +2,6 @@ import {
   ActivityFailure,
   ApplicationFailure,
   ParentClosePolicy,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   startChild,
@@ -16,10 +15,11 @@ import type { PayoutRule } from '../economics/payout';
 import { tranchesEarned } from '../economics/payout';
 import { splitIntoTranches } from '../economics/tranches';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
-import type { BountySubmissionRequest } from './definitions';
-import { escrowWorkflowId, releaseEscrowSignal, resolveStakeSignal } from './definitions';
+import type { BountySubmissionRequest, StakeVerdict } from './definitions';
+import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
 import { rewardEscrow } from './reward-escrow';
 import type { RewardEscrowResult } from './reward-escrow';
+import { resolveHeldStake } from './stake-verdict';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
 const validation = proxyActivities<BountyEvalActivities>(ACTIVITY_PROFILES.validation);
@@ -53,7 +53,7 @@ export interface BountySubmissionResult {
   revealed: number;
   paidSats: number;
   feeSats: number;
-  stake: 'forfeit' | 'refund' | null;
+  stake: StakeVerdict | null;
 }
 
 const failureType = (err: unknown) =>
@@ -151,9 +151,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
   }
 
   if (input.stake) {
-    await getExternalWorkflowHandle(input.stake.workflowId)
-      .signal(resolveStakeSignal, { outcome: judgement.stake })
-      .catch((err: unknown) => log.warn('stake already ended', { err: String(err) }));
+    await resolveHeldStake(input.stake, judgement.stake);
   }
   await record({
     status: judgement.verdict === 'accepted' ? 'ACCEPTED' : 'REJECTED',

@@ -11,7 +11,14 @@ export const invoiceQuery = defineQuery<InvoiceView | null>('invoice');
 export const invoiceUpdate = defineUpdate<InvoiceView>('awaitInvoice');
 
 /** A stake's verdict: refund (cancel the hold) for honest outcomes, forfeit (settle) for abusive ones. */
-export const resolveStakeSignal = defineSignal<[{ outcome: 'refund' | 'forfeit' }]>('resolveStake');
+export type StakeVerdict = 'refund' | 'forfeit';
+export const resolveStakeSignal = defineSignal<[{ outcome: StakeVerdict }]>('resolveStake');
+
+/** A stake the API saw held for a submission: the workflow that owns it and its payment hash. */
+export interface HeldStake {
+  workflowId: string;
+  paymentHash: string;
+}
 
 export type EscrowPhase =
   'awaiting-invoices' | 'locking' | 'locked' | 'released' | 'completed' | 'expired' | 'invalid-invoices';
@@ -49,7 +56,7 @@ export interface BountySubmissionRequest {
   diffHash: string;
   claimedScore: number;
   /** The held stake's owning workflow and payment hash; null when the bounty asks for no stake. */
-  stake: { workflowId: string; paymentHash: string } | null;
+  stake: HeldStake | null;
 }
 
 export interface BountyStatus {

@@ -15,10 +15,10 @@ import {
   bountyWorkflowId,
   closeBountySignal,
   invoiceUpdate,
-  resolveStakeSignal,
   submitToBountyUpdate,
 } from '../../workflows/definitions';
-import { l402TokenOf } from '../l402';
+import type { HeldStake } from '../../workflows/definitions';
+import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
 import { BountyApiError, UPDATE_REFUSALS } from './errors';
 import type { BountyApiErrorCode } from './errors';
@@ -201,14 +201,12 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
     submit: (async (req: Request, res: Response, next: NextFunction) => {
       try {
         const { bounty, body, diffHash } = prechecked.get(req) as Prechecked;
-        let stake: { workflowId: string; paymentHash: string } | null = null;
+        let stake: HeldStake | null = null;
         if (bounty.stakeSats > 0n) {
-          const { paymentHash } = l402TokenOf(res);
-          const row = await deps.ledger.find(paymentHash, 'INCOMING');
-          if (!row || row.purpose !== 'STAKE' || row.amountSats < bounty.stakeSats) {
+          stake = await heldStakeOf(res, deps.ledger, bounty.stakeSats);
+          if (!stake) {
             throw new BountyApiError('STAKE_MISMATCH', `that stake does not cover ${bounty.stakeSats} sats`);
           }
-          stake = { workflowId: row.workflowId, paymentHash };
         }
         const submissionId = randomUUID();
         const escrowId = randomUUID();
@@ -231,11 +229,7 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
         } catch (err) {
           const code = err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined;
           if (code === undefined || !UPDATE_REFUSALS.includes(code)) throw err;
-          if (stake) {
-            await deps.temporal.workflow
-              .getHandle(stake.workflowId)
-              .signal(resolveStakeSignal, { outcome: 'refund' });
-          }
+          if (stake) await refundStake(deps.temporal, stake);
           throw new BountyApiError(code as BountyApiErrorCode, `bounty ${bounty.id} refused the submission`);
         }
         res
