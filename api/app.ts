@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Express, Router } from 'express';
 import { errorMiddleware, notFound } from './errors';
+import { GRADIENT_BODY_LIMIT_BYTES } from './training/schema';
 import type { StatusSource } from './status/router';
 import { statusRouter } from './status/router';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // A compressed update is far larger than any other body; body-parser skips bodies already parsed.
+  app.put('/gradient', express.json({ limit: GRADIENT_BODY_LIMIT_BYTES, strict: true }));
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(statusRouter(deps.status));
   for (const router of deps.routers) app.use(router);

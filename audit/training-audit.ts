@@ -7,11 +7,12 @@ import { Worker } from '@temporalio/worker';
 import type { LightningClient } from '../activities/lightning/client';
 import { scorePayload } from '../model/submission';
 import type { Scorer } from '../model/score';
-import { decideRound } from '../model/decide';
+import { decideRound, stakeVerdictFor } from '../model/decide';
 import { tranchesEarned } from '../economics/payout';
 import type { PrismaClient } from '../db/client';
 import { trainingRepository } from '../db/repos/training';
 import { escrowWorkflowId } from '../workflows/definitions';
+import type { HeldStake, StakeVerdict } from '../workflows/definitions';
 import type { RoundSummary, RunStatus } from '../workflows/training-definitions';
 import type { TrainingSubmissionInput } from '../workflows/training-submission';
 import type { TrainingRoundInput } from '../workflows/training-round';
@@ -117,11 +118,13 @@ async function auditRound(
   const scorer = await deps.scorer(input.settings.outerLearningRate);
 
   const evidence = [];
+  const stakes = new Map<string, HeldStake>();
   for (const outcome of summary.outcomes) {
     const submissionInput = await startInput<TrainingSubmissionInput>(
       deps.codec,
       await fetch(trainingSubmissionWorkflowId(outcome.submissionId)),
     );
+    if (submissionInput.submission.stake) stakes.set(outcome.submissionId, submissionInput.submission.stake);
     const recorded = Buffer.from(submissionInput.submission.payloadBase64, 'base64');
     const stored = await training.submission(outcome.submissionId);
     if (!stored) {
@@ -130,6 +133,12 @@ async function auditRound(
     }
     if (sha256(stored.payload) !== sha256(recorded) || stored.payloadHash !== sha256(recorded)) {
       note(outcome.submissionId, 'the stored payload differs from the one recorded in history');
+    }
+    if (stored.stakeOutcome !== outcome.stake) {
+      note(
+        outcome.submissionId,
+        `the database says the stake was ${stored.stakeOutcome}, history says ${outcome.stake}`,
+      );
     }
     if (!checkpoint || outcome.lossDelta === null) continue;
     // Re-score what history recorded: the decisions were made on it, whatever the database holds now.
@@ -171,6 +180,16 @@ async function auditRound(
     paidSats += outcome.paidSats;
     if (outcome.escrowId)
       await auditPayout(deps, outcome.submissionId, outcome.escrowId, outcome.paidSats, note);
+    const stake = stakes.get(outcome.submissionId);
+    if (stake) {
+      // An unscored submission failed its pre-checks: a malformed payload.
+      const due = stakeVerdictFor(
+        verdict?.reason ?? (outcome.lossDelta === null ? 'malformed-payload' : outcome.reason),
+      );
+      if (due !== outcome.stake)
+        note(outcome.submissionId, `the stake rule says ${due}, history says ${outcome.stake}`);
+      await auditStake(deps, outcome.submissionId, stake, due, note);
+    }
   }
   return {
     round: summary.round,
@@ -203,4 +222,23 @@ async function auditPayout(
     if (payment?.state === 'SUCCEEDED') lndPaid += payment.deliveredSats ?? 0;
   }
   if (lndPaid !== paidSats) note(submissionId, `LND shows ${lndPaid} sats paid, history says ${paidSats}`);
+}
+
+/** A forfeited stake must be settled and a refunded one cancelled, in the ledger and on LND alike. */
+async function auditStake(
+  deps: AuditDeps,
+  submissionId: string,
+  stake: HeldStake,
+  due: StakeVerdict,
+  note: (submissionId: string, problem: string) => void,
+): Promise<void> {
+  const expected = due === 'forfeit' ? 'SETTLED' : 'CANCELED';
+  const row = await deps.prisma.ledgerEntry.findFirst({
+    where: { paymentHash: stake.paymentHash, direction: 'INCOMING' },
+  });
+  if (row?.state !== expected)
+    note(submissionId, `the ledger shows the stake ${row?.state ?? 'missing'}, the rule says ${expected}`);
+  const invoice = await deps.lightning.getInvoice(stake.paymentHash);
+  if (invoice.state !== expected)
+    note(submissionId, `LND shows the stake ${invoice.state}, the rule says ${expected}`);
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { DEFAULT_INNER_TRAINING } from '../model/trainer';
-import { playRound } from '../peer/client';
+import { checkpointReader, playRound } from '../peer/client';
 import { referenceTrainer } from '../peer/reference-trainer';
 import { loadStackConfig, stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
@@ -50,9 +50,13 @@ export function registerPeer(program: Command): void {
         bar?.stop();
         return payload;
       };
+      const readCheckpoint = checkpointReader(apiUrl, lnd);
       let last = -1;
       for (let played = 0; played < Number(options.rounds); played++) {
-        const result = await playRound({ apiUrl, peerId: options.id, lnd, cltvDelta: 60, train }, last);
+        const result = await playRound(
+          { apiUrl, peerId: options.id, lnd, cltvDelta: 60, train, readCheckpoint },
+          last,
+        );
         last = result.round;
         console.log(
           `${options.id} round ${result.round}: ${result.revealed} tranche(s) revealed, earned ${result.earnedSats} sats (${result.phase})`,

@@ -3,7 +3,7 @@ import type { CoordinatorConfig } from '../coordinator/config';
 import { loadSecrets } from '../coordinator/secrets';
 import { temporalClient } from '../coordinator/temporal';
 import { loadTrainingConfig } from '../coordinator/training-settings';
-import { playRound } from '../peer/client';
+import { checkpointReader, playRound } from '../peer/client';
 import { referenceTrainer } from '../peer/reference-trainer';
 import type { StackConfig } from '../stack/config';
 import { coordinatorUrl } from '../stack/coordinator-process';
@@ -15,6 +15,8 @@ import type { RunStatus } from '../workflows/training-definitions';
 import { trainingRunWorkflowId } from '../workflows/training-definitions';
 
 const DEMO_ROUNDS = 3;
+/** Each demo submission stakes this much in a hold invoice: refunded unless the update is malformed or copied. */
+const DEMO_STAKE_SATS = 100;
 /** The demo's peers: two honest trainers and a sign-flipping poisoner, each on its own node and shard. */
 const DEMO_PEERS = [
   { peerId: 'alice', node: 'peer', poison: false },
@@ -24,21 +26,23 @@ const DEMO_PEERS = [
 
 export function roundTable(status: RunStatus): string[] {
   const peers = [...new Set(status.history.flatMap((round) => round.outcomes.map((o) => o.peerId)))].sort();
-  const header = `round  accepted  held-out loss  ${peers.map((peer) => `${peer} sats`.padStart(13)).join(' ')}  time (s)`;
+  const header = `round  accepted  held-out loss  ${peers.map((peer) => `${peer} sats`.padStart(13)).join(' ')}  stakes back/kept  time (s)`;
   return [
     header,
     ...status.history.map((round) => {
       const paid = peers.map((peer) =>
         String(round.outcomes.find((o) => o.peerId === peer)?.paidSats ?? '-').padStart(13),
       );
-      return `${String(round.round).padStart(5)}  ${`${round.accepted}/${round.submitted}`.padStart(8)}  ${round.heldOutLoss.toFixed(4).padStart(13)}  ${paid.join(' ')}  ${round.seconds.toFixed(1).padStart(8)}`;
+      const stakes = (verdict: string) => round.outcomes.filter((o) => o.stake === verdict).length;
+      const staked = `${stakes('refund')}/${stakes('forfeit')}`.padStart(16);
+      return `${String(round.round).padStart(5)}  ${`${round.accepted}/${round.submitted}`.padStart(8)}  ${round.heldOutLoss.toFixed(4).padStart(13)}  ${paid.join(' ')}  ${staked}  ${round.seconds.toFixed(1).padStart(8)}`;
     }),
   ];
 }
 
 /**
  * `npm start`'s training demo: the coordinator runs a short training run while three peers (one a poisoner) train,
- * submit over HTTP and are paid through escrow on their own regtest nodes. A stack that already ran it prints it.
+ * stake and submit over HTTP and are paid through escrow on their own regtest nodes. A stack that already ran it prints it.
  */
 export async function runTrainingDemo(
   stack: StackConfig,
@@ -67,7 +71,11 @@ export async function runTrainingDemo(
           runId,
           rounds: DEMO_ROUNDS,
           seed: 11,
-          settings: { ...settings, peers: DEMO_PEERS.map((peer) => peer.peerId) },
+          settings: {
+            ...settings,
+            peers: DEMO_PEERS.map((peer) => peer.peerId),
+            stakeSats: DEMO_STAKE_SATS,
+          },
         },
       ],
     });
@@ -78,10 +86,12 @@ export async function runTrainingDemo(
       DEMO_PEERS.map(async (peer, shard) => {
         const train = referenceTrainer({ shard, shards: DEMO_PEERS.length, poison: peer.poison });
         const lnd = connectLnd(readCredentials(stack, peer.node));
+        const apiUrl = coordinatorUrl(stack);
+        const readCheckpoint = checkpointReader(apiUrl, lnd);
         let last = -1;
         for (let round = 0; round < DEMO_ROUNDS; round++) {
           const result = await playRound(
-            { apiUrl: coordinatorUrl(stack), peerId: peer.peerId, lnd, cltvDelta: 60, train },
+            { apiUrl, peerId: peer.peerId, lnd, cltvDelta: 60, train, readCheckpoint },
             last,
           );
           last = result.round;

@@ -20,6 +20,9 @@ export const BOUNTY_ESCROW: BountyEscrowSettings = {
   fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
 };
 
+/** Stakes and escrows held at once, across bounties and training, before new stakes are refused with 503. */
+export const MAX_HELD_ESCROWS = 200;
+
 /** The bounty router's dependencies from the coordinator's shared ones. */
 export function bountyRouteDeps(deps: RouteDeps): BountyRouterDeps {
   return {
@@ -31,7 +34,7 @@ export function bountyRouteDeps(deps: RouteDeps): BountyRouterDeps {
     spends: prismaTokenSpends(deps.prisma),
     bountiesDir: bountiesDir(),
     escrow: BOUNTY_ESCROW,
-    maxHeldEscrows: 200,
+    maxHeldEscrows: MAX_HELD_ESCROWS,
     stakeDecideWithinSeconds: 7_200,
   };
 }

@@ -5,9 +5,11 @@ import { bountiesRouter } from '../api/bounties/router';
 import { escrowsRouter } from '../api/escrows/router';
 import { trainingRouter } from '../api/training/router';
 import type { PrismaClient } from '../db/client';
+import { prismaRootKeyStore, prismaTokenSpends } from '../db/repos/l402';
+import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { trainingRepository } from '../db/repos/training';
-import { bountyRouteDeps } from './bounty-settings';
+import { bountyRouteDeps, MAX_HELD_ESCROWS } from './bounty-settings';
 import { loadTrainingConfig } from './training-settings';
 import type { TrainingConfig } from './training-settings';
 
@@ -26,7 +28,12 @@ export function apiRouters(deps: RouteDeps): Router[] {
     bountiesRouter(bountyRouteDeps(deps)),
     trainingRouter({
       temporal: deps.temporal,
+      lightning: deps.lightning,
       training: trainingRepository(deps.prisma),
+      ledger: ledgerRepository(deps.prisma),
+      rootKeys: prismaRootKeyStore(deps.prisma),
+      spends: prismaTokenSpends(deps.prisma),
+      maxHeldEscrows: MAX_HELD_ESCROWS,
       ...(deps.training ?? loadTrainingConfig()),
     }),
   ];

@@ -60,6 +60,18 @@ export function malformedVerdict(submissionId: string): Verdict {
   return { submissionId, accepted: false, reason: 'malformed-payload', overlap: 0 };
 }
 
+/** Verdicts that prove abuse (a malformed payload or a copy): the only ones that forfeit a submission stake. */
+const ABUSIVE_REASONS: readonly string[] = [
+  'malformed-payload',
+  'duplicate-payload',
+  'index-overlap',
+] satisfies VerdictReason[];
+
+/** A stake is settled (forfeited) for an abusive verdict and cancelled (refunded) for every other outcome. */
+export function stakeVerdictFor(reason: string): 'forfeit' | 'refund' {
+  return ABUSIVE_REASONS.includes(reason) ? 'forfeit' : 'refund';
+}
+
 /** The scoring rule alone: a finite loss improvement above the threshold. */
 export function acceptsScore(lossDelta: number, rule: DecisionRule = DEFAULT_DECISION_RULE): boolean {
   return Number.isFinite(lossDelta) && lossDelta > rule.minLossDelta;

@@ -3,6 +3,7 @@ import type { DecisionRule } from '../model/decide';
 import type { PayoutRule } from '../economics/payout';
 import type { FeePolicy } from '../economics/fees';
 import type { SubmissionEvidence } from '../activities/training-validation';
+import type { HeldStake, StakeVerdict } from './definitions';
 
 /** Everything a round's decisions depend on, recorded in history when the round opens (I5). */
 export interface RoundSettings {
@@ -15,6 +16,8 @@ export interface RoundSettings {
   decision: DecisionRule;
   outerLearningRate: number;
   maxPayloadBytes: number;
+  /** Stake each submission locks in a hold invoice (L402 hold mode); 0: none asked. */
+  stakeSats: number;
   escrow: {
     invoiceWithinSeconds: number;
     decideWithinSeconds: number;
@@ -30,6 +33,8 @@ export interface GradientSubmission {
   checkpointHash: string;
   payloadBase64: string;
   earnerPublicKey: string;
+  /** The held stake when the run asks for one. */
+  stake: HeldStake | null;
 }
 
 export interface AcceptedSubmission {
@@ -61,6 +66,8 @@ export interface SubmissionOutcome {
   lossDelta: number | null;
   revealed: number;
   paidSats: number;
+  /** What the stake was given; null when none was held. */
+  stake: StakeVerdict | null;
 }
 
 export interface RoundSummary {
@@ -80,6 +87,8 @@ export interface RoundStatus {
   checkpointHash: string;
   heldOutSeed: number;
   closesAt: number;
+  /** The settings this round decides by: the API checks a submission against them before asking for a stake. */
+  settings: RoundSettings;
   phase: 'open' | 'scoring' | 'deciding' | 'paying' | 'aggregating' | 'done';
   submissions: { submissionId: string; peerId: string; escrowId: string }[];
 }

@@ -13,7 +13,6 @@ import { decideRound } from '../model/decide';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type {
   AcceptedSubmission,
-  GradientSubmission,
   RoundSettings,
   RoundStatus,
   RoundSummary,
@@ -27,6 +26,7 @@ import {
   trainingSubmissionWorkflowId,
   verdictSignal,
 } from './training-definitions';
+import { submissionRefusal } from './training-refusal';
 import { trainingSubmission } from './training-submission';
 
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
@@ -38,21 +38,6 @@ export interface TrainingRoundInput {
   /** Seed of the held-out batch every submission of this round is scored on. */
   heldOutSeed: number;
   settings: RoundSettings;
-}
-
-/** Why a submission is refused at the door: the API turns these into 4xx answers and nothing starts. */
-function refusal(
-  status: RoundStatus,
-  settings: RoundSettings,
-  submission: GradientSubmission,
-): string | null {
-  if (status.phase !== 'open') return 'ROUND_CLOSED';
-  if (submission.round !== status.round) return 'WRONG_ROUND';
-  if (submission.checkpointHash !== status.checkpointHash) return 'STALE_CHECKPOINT';
-  if (!settings.peers.includes(submission.peerId)) return 'UNKNOWN_PEER';
-  if (status.submissions.some((entry) => entry.peerId === submission.peerId)) return 'ALREADY_SUBMITTED';
-  if ((submission.payloadBase64.length * 3) / 4 > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
-  return null;
 }
 
 /**
@@ -68,6 +53,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     checkpointHash: input.checkpointHash,
     heldOutSeed: input.heldOutSeed,
     closesAt: openedAt + settings.submitWithinSeconds * 1000,
+    settings,
     phase: 'open',
     submissions: [],
   };
@@ -109,7 +95,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     },
     {
       validator: (submission) => {
-        const reason = refusal(status, settings, submission);
+        const reason = submissionRefusal(status, submission);
         if (reason)
           throw ApplicationFailure.create({
             type: reason,

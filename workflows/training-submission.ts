@@ -9,10 +9,13 @@ import {
 import type { Activities } from '../activities';
 import type { TrainingValidationActivities } from '../activities/training-validation';
 import { tranchesEarned } from '../economics/payout';
+import { stakeVerdictFor } from '../model/decide';
 import { splitIntoTranches } from '../economics/tranches';
 import { ACTIVITY_PROFILES } from '../temporal-config';
+import type { StakeVerdict } from './definitions';
 import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
 import { rewardEscrow } from './reward-escrow';
+import { resolveHeldStake } from './stake-verdict';
 import type {
   GradientSubmission,
   RoundSettings,
@@ -36,7 +39,8 @@ export interface TrainingSubmissionInput {
 
 /**
  * One peer's update in one round: pre-checks, reward escrow locked on the peer's node, scoring on the validation
- * queue, then the round's verdict (decided by the parent from every score) reveals the earned tranches.
+ * queue, then the round's verdict (decided by the parent from every score) reveals the earned tranches and gives
+ * the stake, if one is held, its due: forfeited for a malformed payload or a copy, refunded otherwise.
  */
 export async function trainingSubmission(input: TrainingSubmissionInput): Promise<SubmissionOutcome> {
   const { submission, settings } = input;
@@ -46,14 +50,18 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
     verdict ??= decided;
   });
   const outcome = (
-    fields: Omit<SubmissionOutcome, 'submissionId' | 'peerId' | 'escrowId'>,
-    escrowId = input.escrowId,
-  ) => ({
+    fields: Omit<SubmissionOutcome, 'submissionId' | 'peerId' | 'escrowId' | 'stake'>,
+    stakeVerdict: StakeVerdict,
+  ): SubmissionOutcome => ({
     submissionId: input.submissionId,
     peerId: submission.peerId,
-    escrowId,
+    escrowId: input.escrowId,
     ...fields,
+    stake: submission.stake ? stakeVerdict : null,
   });
+  const resolveStake = async (stakeVerdict: StakeVerdict) => {
+    if (submission.stake) await resolveHeldStake(submission.stake, stakeVerdict);
+  };
   const record = (result: SubmissionOutcome, lossBefore: number | null, lossAfter: number | null) =>
     control.recordTrainingSubmission({
       submissionId: input.submissionId,
@@ -67,6 +75,8 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
       reason: result.reason,
       revealed: result.revealed,
       paidSats: result.paidSats,
+      stakeHash: submission.stake?.paymentHash ?? null,
+      stakeOutcome: result.stake,
     });
 
   const precheck = await validation.precheckGradient({ payloadBase64: submission.payloadBase64 });
@@ -78,13 +88,12 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
       lossAfter: null,
       precheckFailure: precheck.code,
     });
-    const rejected = outcome({
-      accepted: false,
-      reason: precheck.code,
-      lossDelta: null,
-      revealed: 0,
-      paidSats: 0,
-    });
+    const malformed = stakeVerdictFor('malformed-payload');
+    const rejected = outcome(
+      { accepted: false, reason: precheck.code, lossDelta: null, revealed: 0, paidSats: 0 },
+      malformed,
+    );
+    await resolveStake(malformed);
     await record(rejected, null, null);
     return rejected;
   }
@@ -121,15 +130,20 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
     decidedInTime && verdict ? verdict : { accepted: false, reason: 'no-verdict' };
   const reveal = decided.accepted ? tranchesEarned(settings.payout, scored.evidence.lossDelta).revealed : 0;
   await escrow.signal(releaseEscrowSignal, { reveal });
+  const stakeVerdict = stakeVerdictFor(decided.reason);
+  await resolveStake(stakeVerdict);
   const paid = await escrow.result();
 
-  const result = outcome({
-    accepted: decided.accepted,
-    reason: decided.reason,
-    lossDelta: scored.evidence.lossDelta,
-    revealed: paid.revealed,
-    paidSats: paid.paidSats,
-  });
+  const result = outcome(
+    {
+      accepted: decided.accepted,
+      reason: decided.reason,
+      lossDelta: scored.evidence.lossDelta,
+      revealed: paid.revealed,
+      paidSats: paid.paidSats,
+    },
+    stakeVerdict,
+  );
   await record(result, scored.lossBefore, scored.lossAfter);
   return result;
 }

@@ -1,9 +1,12 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { LedgerRepository } from '../../db/repos/ledger';
 import type { TrainingRepository } from '../../db/repos/training';
 import { weightBytes } from '../../db/repos/training';
 import { splitIntoTranches } from '../../economics/tranches';
 import { DEFAULT_MODEL } from '../../model/config';
+import type { HeldStake } from '../../workflows/definitions';
 import type { RoundSettings, RoundStatus } from '../../workflows/training-definitions';
 import {
   roundStatusQuery,
@@ -12,16 +15,35 @@ import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../../workflows/training-definitions';
+import { doorRefusal } from '../../workflows/training-refusal';
 import { ApiError } from '../errors';
+import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
 import { GradientBody, RoundParams, SubmissionParams } from './schema';
+import type { Gradient } from './schema';
+
+/** How `GET /checkpoint` is served: free (price 0), or an L402 read whose token keeps working for a while. */
+export interface CheckpointAccess {
+  priceSats: number;
+  tokenSeconds: number;
+}
+
+export const FREE_CHECKPOINT: CheckpointAccess = { priceSats: 0, tokenSeconds: 3_600 };
 
 export interface TrainingHandlerDeps {
   temporal: Client;
   training: TrainingRepository;
+  ledger: LedgerRepository;
   /** The run this coordinator serves on the published paths. */
   runId: string;
   settings: RoundSettings;
+  /** Default: a free read. */
+  checkpointAccess?: CheckpointAccess;
+}
+
+interface Prechecked {
+  gradient: Gradient;
+  round: RoundStatus;
 }
 
 /** Decided submissions as the API shows them: the payload bytes stay out (its hash is there). */
@@ -31,7 +53,22 @@ function withoutPayload<Row extends { payload: Uint8Array }>(row: Row): Omit<Row
   return shown as Omit<Row, 'payload'>;
 }
 
-export function trainingHandlers({ temporal, training, runId, settings }: TrainingHandlerDeps) {
+const submissionOf = (gradient: Gradient) => ({
+  peerId: gradient.peerId,
+  round: gradient.round,
+  checkpointHash: gradient.checkpointHash,
+  payloadBase64: gradient.payload,
+  earnerPublicKey: gradient.nodePubkey,
+});
+
+export function trainingHandlers({
+  temporal,
+  training,
+  ledger,
+  runId,
+  settings,
+  checkpointAccess = FREE_CHECKPOINT,
+}: TrainingHandlerDeps) {
   const run = () => temporal.workflow.getHandle(trainingRunWorkflowId(runId));
   const roundStatus = async (round: number): Promise<RoundStatus | null> => {
     try {
@@ -41,6 +78,8 @@ export function trainingHandlers({ temporal, training, runId, settings }: Traini
       throw err;
     }
   };
+  const prechecked = new WeakMap<Request, Prechecked>();
+  const stakeOf = (req: Request) => prechecked.get(req)?.round.settings.stakeSats ?? 0;
 
   return {
     /** The current global weights (float32 little-endian, base64) and the round they are for. */
@@ -62,22 +101,56 @@ export function trainingHandlers({ temporal, training, runId, settings }: Traini
       });
     }),
 
+    /** Everything the round would refuse, checked before the stake gate issues an invoice or anything starts. */
+    precheckGradient: ((req: Request, _res: Response, next: NextFunction) => {
+      (async () => {
+        const gradient = GradientBody.parse(req.body ?? {});
+        const round = await roundStatus(gradient.round);
+        if (!round) throw new ApiError('NOT_FOUND', `round ${gradient.round} has not opened`, 404);
+        const refused = doorRefusal(round, submissionOf(gradient));
+        // A request presenting a paid stake goes on: the gate spends its token, then the round's own refusal
+        // refunds the stake at once (refusing here would leave it held until its deadline).
+        if (refused && !req.headers.authorization) {
+          throw new ApiError(refused, `submission refused: ${refused}`, 409);
+        }
+        prechecked.set(req, { gradient, round });
+      })().then(
+        () => next(),
+        (err: unknown) => next(err),
+      );
+    }) satisfies RequestHandler,
+
+    stakePrice: stakeOf,
+    needsStake: (req: Request): boolean => stakeOf(req) > 0,
+
     /** Submits one update for the open round; answers with the escrow the peer follows to be paid. */
-    gradient: route({ body: GradientBody }, async ({ body }, _req, res) => {
-      const handle = temporal.workflow.getHandle(trainingRoundWorkflowId(runId, body.round));
-      const accepted = await handle.executeUpdate(submitGradientUpdate, {
-        args: [
-          {
-            peerId: body.peerId,
-            round: body.round,
-            checkpointHash: body.checkpointHash,
-            payloadBase64: body.payload,
-            earnerPublicKey: body.nodePubkey,
-          },
-        ],
-      });
-      res.status(202).json({ ...accepted, escrow: `/escrows/${accepted.escrowId}` });
-    }),
+    gradient: (async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const { gradient } = prechecked.get(req) as Prechecked;
+        const stakeSats = stakeOf(req);
+        let stake: HeldStake | null = null;
+        if (stakeSats > 0) {
+          stake = await heldStakeOf(res, ledger, BigInt(stakeSats));
+          if (!stake) {
+            throw new ApiError('STAKE_MISMATCH', `that stake does not cover ${stakeSats} sats`, 402);
+          }
+        }
+        const handle = temporal.workflow.getHandle(trainingRoundWorkflowId(runId, gradient.round));
+        const accepted = await handle
+          .executeUpdate(submitGradientUpdate, { args: [{ ...submissionOf(gradient), stake }] })
+          .catch(async (err: unknown) => {
+            // Refused after the stake was paid (e.g. the round closed meanwhile): the stake goes back at once.
+            const refused = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
+            if (stake && refused) await refundStake(temporal, stake);
+            throw err;
+          });
+        res
+          .status(202)
+          .json({ ...accepted, escrow: `/escrows/${accepted.escrowId}`, stake: stake?.paymentHash ?? null });
+      } catch (err) {
+        next(err);
+      }
+    }) satisfies RequestHandler,
 
     /** The payout rule as data: what a loss improvement earns, in which tranches, under which escrow limits. */
     rewardSchedule: route({}, async (_input, _req, res) => {
@@ -96,6 +169,9 @@ export function trainingHandlers({ temporal, training, runId, settings }: Traini
           routingCltvBlocks: settings.escrow.routingCltvBlocks,
         },
         fees: settings.escrow.fees,
+        stakeSats: settings.stakeSats,
+        stakeRule: 'a stake is forfeited for a malformed payload or a copy, refunded for every other outcome',
+        checkpointPriceSats: checkpointAccess.priceSats,
       });
     }),
 

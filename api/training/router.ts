@@ -1,13 +1,75 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
+import type { LightningClient } from '../../activities/lightning/client';
+import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../invoices';
+import type { RootKeyStore, TokenSpends } from '../l402';
+import { l402Gate } from '../l402';
 import type { TrainingHandlerDeps } from './handlers';
-import { trainingHandlers } from './handlers';
+import { FREE_CHECKPOINT, trainingHandlers } from './handlers';
 
-/** The published l402-train training contract, plus resource routes for rounds. */
-export function trainingRouter(deps: TrainingHandlerDeps): Router {
+export interface TrainingRouterDeps extends TrainingHandlerDeps {
+  lightning: LightningClient;
+  rootKeys: RootKeyStore;
+  spends: TokenSpends;
+  /** Most stakes and escrows held at once before new stakes are refused with 503. */
+  maxHeldEscrows: number;
+}
+
+/** Longest a paid stake can wait for its verdict: the round's window, scoring, then the escrow's own deadlines. */
+export function stakeDecideWithinSeconds(settings: TrainingHandlerDeps['settings']): number {
+  const { submitWithinSeconds, scoreWithinSeconds, escrow } = settings;
+  return (
+    submitWithinSeconds + 2 * scoreWithinSeconds + escrow.invoiceWithinSeconds + escrow.decideWithinSeconds
+  );
+}
+
+/**
+ * The published l402-train training contract, plus resource routes for rounds. `GET /checkpoint` is an L402 read
+ * when the run prices it; `PUT /gradient` asks for a stake (L402 hold mode) when the round's settings do, and only
+ * after every check the round would make has passed.
+ */
+export function trainingRouter(deps: TrainingRouterDeps): Router {
   const handlers = trainingHandlers(deps);
+  const stakeGate = l402Gate({
+    service: 'training',
+    capability: 'gradient',
+    priceSats: handlers.stakePrice,
+    ttlSeconds: 3_600,
+    memo: 'training submission stake (refunded unless malformed or copied)',
+    mode: 'hold',
+    rootKeys: deps.rootKeys,
+    spends: deps.spends,
+    invoices: workflowHoldInvoiceIssuer({
+      temporal: deps.temporal,
+      lightning: deps.lightning,
+      ledger: deps.ledger,
+      maxHeldEscrows: deps.maxHeldEscrows,
+      stakeDecideWithinSeconds: stakeDecideWithinSeconds(deps.settings),
+    }),
+  });
+  const stakeIfAsked: RequestHandler = (req: Request, res: Response, next: NextFunction) =>
+    handlers.needsStake(req) ? stakeGate(req, res, next) : next();
+  const { priceSats, tokenSeconds } = deps.checkpointAccess ?? FREE_CHECKPOINT;
+  const checkpoint =
+    priceSats > 0
+      ? [
+          l402Gate({
+            service: 'training',
+            capability: 'checkpoint',
+            priceSats,
+            ttlSeconds: tokenSeconds,
+            memo: 'training checkpoint read',
+            mode: 'reusable',
+            rootKeys: deps.rootKeys,
+            invoices: workflowInvoiceIssuer({ temporal: deps.temporal }),
+          }),
+          handlers.checkpoint,
+        ]
+      : [handlers.checkpoint];
+
   const router = Router();
-  router.get('/checkpoint', handlers.checkpoint);
-  router.put('/gradient', handlers.gradient);
+  router.get('/checkpoint', ...checkpoint);
+  router.put('/gradient', handlers.precheckGradient, stakeIfAsked, handlers.gradient);
   router.get('/reward-schedule', handlers.rewardSchedule);
   router.get('/rounds/current', handlers.currentRound);
   router.get('/rounds/:n', handlers.round);

@@ -21,6 +21,8 @@ export interface DecidedSubmission {
   reason: string;
   revealed: number;
   paidSats: number;
+  stakeHash: string | null;
+  stakeOutcome: 'forfeit' | 'refund' | null;
 }
 
 /** Weights as stored and hashed: float32, little-endian. */

@@ -3,7 +3,7 @@ import { testLnd } from './lightning';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
 import type { RoundSettings } from '../../workflows/training-definitions';
 
-export function roundSettings(peers: string[]): RoundSettings {
+export function roundSettings(peers: string[], stakeSats = 0): RoundSettings {
   return {
     peers,
     submitWithinSeconds: 120,
@@ -12,6 +12,7 @@ export function roundSettings(peers: string[]): RoundSettings {
     decision: DEFAULT_DECISION_RULE,
     outerLearningRate: 2,
     maxPayloadBytes: 200_000,
+    stakeSats,
     escrow: {
       invoiceWithinSeconds: 60,
       decideWithinSeconds: 300,

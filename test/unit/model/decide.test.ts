@@ -5,6 +5,7 @@ import {
   indexOverlap,
   malformedVerdict,
   type ScoredSubmission,
+  stakeVerdictFor,
 } from '../../../model/decide';
 
 function submission(
@@ -123,5 +124,30 @@ describe('malformedVerdict', () => {
       reason: 'malformed-payload',
       overlap: 0,
     });
+  });
+});
+
+describe('stakeVerdictFor', () => {
+  it('forfeits the stake of a copy or a malformed payload', () => {
+    const round = [submission('a', 0.5, disjoint(0)), submission('b', 0.5, disjoint(0))];
+    const copy = decideRound(round)[1]!;
+    expect(copy.reason).toBe('index-overlap');
+    expect(stakeVerdictFor(copy.reason)).toBe('forfeit');
+    expect(stakeVerdictFor('duplicate-payload')).toBe('forfeit');
+    expect(stakeVerdictFor(malformedVerdict('x').reason)).toBe('forfeit');
+  });
+
+  it('refunds every honest outcome, accepted or not', () => {
+    for (const reason of [
+      'improves-loss',
+      'no-improvement',
+      'weak-improvement',
+      'norm-outlier',
+      'non-finite-score',
+      'no-verdict',
+      'not-scored-in-time',
+    ]) {
+      expect(stakeVerdictFor(reason)).toBe('refund');
+    }
   });
 });

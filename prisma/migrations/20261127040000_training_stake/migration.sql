@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "TrainingSubmission" ADD COLUMN "stakeHash" CHAR(64),
+ADD COLUMN "stakeOutcome" TEXT;

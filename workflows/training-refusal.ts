@@ -1,0 +1,27 @@
+import type { GradientSubmission, RoundStatus } from './training-definitions';
+
+/**
+ * Why a round refuses a submission at the door, as a stable code (the API answers 409 with it). Pure, so the API
+ * checks it before asking for a stake and the round's update validator checks it again in history.
+ */
+export function doorRefusal(
+  status: RoundStatus,
+  submission: Omit<GradientSubmission, 'stake'>,
+): string | null {
+  const { settings } = status;
+  if (status.phase !== 'open') return 'ROUND_CLOSED';
+  if (submission.round !== status.round) return 'WRONG_ROUND';
+  if (submission.checkpointHash !== status.checkpointHash) return 'STALE_CHECKPOINT';
+  if (!settings.peers.includes(submission.peerId)) return 'UNKNOWN_PEER';
+  if (status.submissions.some((entry) => entry.peerId === submission.peerId)) return 'ALREADY_SUBMITTED';
+  if ((submission.payloadBase64.length * 3) / 4 > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
+  return null;
+}
+
+/** The door's checks, plus the stake: a run that asks for one takes no submission without it. */
+export function submissionRefusal(status: RoundStatus, submission: GradientSubmission): string | null {
+  return (
+    doorRefusal(status, submission) ??
+    (status.settings.stakeSats > 0 && !submission.stake ? 'STAKE_REQUIRED' : null)
+  );
+}
