@@ -1,9 +1,53 @@
 import type { Client } from '@temporalio/client';
-import type { Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
 import type { HeldStake } from '../workflows/definitions';
 import { resolveStakeSignal } from '../workflows/definitions';
-import { l402TokenOf } from './l402';
+import { workflowHoldInvoiceIssuer } from './invoices';
+import type { RootKeyStore, TokenSpends } from './l402';
+import { l402Gate, l402TokenOf } from './l402';
+
+export interface StakeGateDeps {
+  temporal: Client;
+  lightning: LightningClient;
+  ledger: LedgerRepository;
+  rootKeys: RootKeyStore;
+  spends: TokenSpends;
+  /** Most stakes and escrows held at once before new stakes are refused with 503. */
+  maxHeldEscrows: number;
+}
+
+export interface StakeGateOptions {
+  service: string;
+  capability: string;
+  memo: string;
+  /** The stake this request owes, and whether it owes one at all (both read what the route's pre-check found). */
+  priceSats: (req: Request) => number;
+  needsStake: (req: Request) => boolean;
+  /** How long a paid stake may wait for its verdict before it is refunded anyway. */
+  decideWithinSeconds: number;
+}
+
+/**
+ * A submission route's stake (L402 hold mode): a 402 with a hold invoice owned by a `stake` workflow, or, with
+ * the paid macaroon, the request goes on with the stake held. Requests that owe no stake pass straight through.
+ */
+export function stakeGateIfAsked(deps: StakeGateDeps, options: StakeGateOptions): RequestHandler {
+  const gate = l402Gate({
+    service: options.service,
+    capability: options.capability,
+    priceSats: options.priceSats,
+    ttlSeconds: 3_600,
+    memo: options.memo,
+    mode: 'hold',
+    rootKeys: deps.rootKeys,
+    spends: deps.spends,
+    invoices: workflowHoldInvoiceIssuer({ ...deps, stakeDecideWithinSeconds: options.decideWithinSeconds }),
+  });
+  return (req: Request, res: Response, next: NextFunction) =>
+    options.needsStake(req) ? gate(req, res, next) : next();
+}
 
 /**
  * The stake behind a request's L402 hold-mode token, when the ledger holds it as a stake of at least `sats`;

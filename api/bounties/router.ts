@@ -1,18 +1,12 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
-import type { LightningClient } from '../../activities/lightning/client';
-import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../invoices';
-import type { RootKeyStore, TokenSpends } from '../l402';
+import { workflowInvoiceIssuer } from '../invoices';
 import { l402Gate } from '../l402';
+import type { StakeGateDeps } from '../stakes';
+import { stakeGateIfAsked } from '../stakes';
 import type { BountyHandlerDeps } from './handlers';
 import { bountyHandlers } from './handlers';
 
-export interface BountyRouterDeps extends BountyHandlerDeps {
-  lightning: LightningClient;
-  rootKeys: RootKeyStore;
-  spends: TokenSpends;
-  /** Most stakes and escrows held at once before new stakes are refused with 503. */
-  maxHeldEscrows: number;
+export interface BountyRouterDeps extends BountyHandlerDeps, StakeGateDeps {
   stakeDecideWithinSeconds: number;
 }
 
@@ -31,25 +25,14 @@ export function bountiesRouter(deps: BountyRouterDeps): Router {
     rootKeys: deps.rootKeys,
     invoices: workflowInvoiceIssuer({ temporal: deps.temporal }),
   });
-  const stakeGate = l402Gate({
+  const stakeIfAsked = stakeGateIfAsked(deps, {
     service: 'bounty',
     capability: 'submit',
-    priceSats: handlers.stakePrice,
-    ttlSeconds: 3_600,
     memo: 'bounty submission stake (refunded unless abusive)',
-    mode: 'hold',
-    rootKeys: deps.rootKeys,
-    spends: deps.spends,
-    invoices: workflowHoldInvoiceIssuer({
-      temporal: deps.temporal,
-      lightning: deps.lightning,
-      ledger: deps.ledger,
-      maxHeldEscrows: deps.maxHeldEscrows,
-      stakeDecideWithinSeconds: deps.stakeDecideWithinSeconds,
-    }),
+    priceSats: handlers.stakePrice,
+    needsStake: handlers.needsStake,
+    decideWithinSeconds: deps.stakeDecideWithinSeconds,
   });
-  const stakeIfAsked: RequestHandler = (req: Request, res: Response, next: NextFunction) =>
-    handlers.needsStake(req) ? stakeGate(req, res, next) : next();
   const submit = [handlers.precheck, stakeIfAsked, handlers.submit];
   const baseline = [handlers.exists, baselineGate, handlers.baseline];
 

@@ -1,19 +1,12 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
-import type { LightningClient } from '../../activities/lightning/client';
-import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../invoices';
-import type { RootKeyStore, TokenSpends } from '../l402';
+import { workflowInvoiceIssuer } from '../invoices';
 import { l402Gate } from '../l402';
+import type { StakeGateDeps } from '../stakes';
+import { stakeGateIfAsked } from '../stakes';
 import type { TrainingHandlerDeps } from './handlers';
 import { FREE_CHECKPOINT, trainingHandlers } from './handlers';
 
-export interface TrainingRouterDeps extends TrainingHandlerDeps {
-  lightning: LightningClient;
-  rootKeys: RootKeyStore;
-  spends: TokenSpends;
-  /** Most stakes and escrows held at once before new stakes are refused with 503. */
-  maxHeldEscrows: number;
-}
+export type TrainingRouterDeps = TrainingHandlerDeps & StakeGateDeps;
 
 /** Longest a paid stake can wait for its verdict: the round's window, scoring, then the escrow's own deadlines. */
 export function stakeDecideWithinSeconds(settings: TrainingHandlerDeps['settings']): number {
@@ -30,25 +23,14 @@ export function stakeDecideWithinSeconds(settings: TrainingHandlerDeps['settings
  */
 export function trainingRouter(deps: TrainingRouterDeps): Router {
   const handlers = trainingHandlers(deps);
-  const stakeGate = l402Gate({
+  const stakeIfAsked = stakeGateIfAsked(deps, {
     service: 'training',
     capability: 'gradient',
-    priceSats: handlers.stakePrice,
-    ttlSeconds: 3_600,
     memo: 'training submission stake (refunded unless malformed or copied)',
-    mode: 'hold',
-    rootKeys: deps.rootKeys,
-    spends: deps.spends,
-    invoices: workflowHoldInvoiceIssuer({
-      temporal: deps.temporal,
-      lightning: deps.lightning,
-      ledger: deps.ledger,
-      maxHeldEscrows: deps.maxHeldEscrows,
-      stakeDecideWithinSeconds: stakeDecideWithinSeconds(deps.settings),
-    }),
+    priceSats: handlers.stakePrice,
+    needsStake: handlers.needsStake,
+    decideWithinSeconds: stakeDecideWithinSeconds(deps.settings),
   });
-  const stakeIfAsked: RequestHandler = (req: Request, res: Response, next: NextFunction) =>
-    handlers.needsStake(req) ? stakeGate(req, res, next) : next();
   const { priceSats, tokenSeconds } = deps.checkpointAccess ?? FREE_CHECKPOINT;
   const checkpoint =
     priceSats > 0

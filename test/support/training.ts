@@ -1,3 +1,8 @@
+import { trainingValidationActivities } from '../../activities/training-validation';
+import { lazyTrainingScorer } from '../../coordinator/training-scorer';
+import type { PrismaClient } from '../../db/client';
+import { trainingRepository } from '../../db/repos/training';
+import { DEFAULT_MODEL } from '../../model/config';
 import { referenceTrainer } from '../../peer/reference-trainer';
 import { testLnd } from './lightning';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
@@ -34,4 +39,13 @@ export function threePeers() {
       train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
     },
   ];
+}
+
+/** The real scoring worker's activities on the test database (ONNX scoring of the default model). */
+export function realTrainingValidation(prisma: PrismaClient) {
+  return trainingValidationActivities({
+    training: trainingRepository(prisma),
+    model: DEFAULT_MODEL,
+    scorer: lazyTrainingScorer(),
+  });
 }

@@ -2,14 +2,12 @@
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
-import { trainingValidationActivities } from '../../../activities/training-validation';
 import { apiRouters } from '../../../coordinator/routes';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
-import { DEFAULT_MODEL } from '../../../model/config';
 import { playRound } from '../../../peer/client';
 import type { PeerRoundResult } from '../../../peer/client';
 import { TASK_QUEUES } from '../../../temporal-config';
@@ -22,7 +20,7 @@ import type { RunStatus } from '../../../workflows/training-definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
-import { roundSettings, threePeers } from '../../support/training';
+import { realTrainingValidation, roundSettings, threePeers } from '../../support/training';
 
 const ROUNDS = 3;
 const peers = threePeers();
@@ -42,12 +40,7 @@ let apiUrl: string;
 
 beforeAll(async () => {
   harness = await startControlHarness({
-    validationActivities: (prisma) =>
-      trainingValidationActivities({
-        training: trainingRepository(prisma),
-        model: DEFAULT_MODEL,
-        scorer: lazyTrainingScorer(),
-      }),
+    validationActivities: realTrainingValidation,
   });
   const lightning = lnServiceClient(testLnd('coordinator'));
   api = await startTestApi(

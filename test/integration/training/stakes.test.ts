@@ -4,14 +4,12 @@ import { decodePaymentRequest, getPayment, getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
-import { trainingValidationActivities } from '../../../activities/training-validation';
 import { auditTrainingRun } from '../../../audit/training-audit';
 import { apiRouters } from '../../../coordinator/routes';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
 import { call, jsonRequest, payStakeAndRetry } from '../../../lib/l402-client';
-import { DEFAULT_MODEL } from '../../../model/config';
 import { checkpointReader, nextOpenRound, playRound } from '../../../peer/client';
 import type { CheckpointRead } from '../../../peer/client';
 import { referenceTrainer } from '../../../peer/reference-trainer';
@@ -25,7 +23,7 @@ import { startTestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
-import { roundSettings } from '../../support/training';
+import { realTrainingValidation, roundSettings } from '../../support/training';
 import { eventually } from '../../support/workflows';
 
 const STAKE_SATS = 100;
@@ -41,12 +39,7 @@ let api: TestApi;
 
 beforeAll(async () => {
   harness = await startControlHarness({
-    validationActivities: (prisma) =>
-      trainingValidationActivities({
-        training: trainingRepository(prisma),
-        model: DEFAULT_MODEL,
-        scorer: lazyTrainingScorer(),
-      }),
+    validationActivities: realTrainingValidation,
   });
   api = await startTestApi(
     apiRouters({
