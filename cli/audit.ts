@@ -5,7 +5,7 @@ import { loadCoordinatorConfig } from '../coordinator/config';
 import { readLndCredentials } from '../coordinator/control-worker';
 import { loadSecrets } from '../coordinator/secrets';
 import { temporalClient } from '../coordinator/temporal';
-import { lazyTrainingScorer } from '../coordinator/training-scorer';
+import { lazyTrainingScorer, scoringProvider } from '../coordinator/training-scorer';
 import { loadTrainingConfig } from '../coordinator/training-settings';
 import { openDatabase } from '../db/client';
 import { connectLnd } from '../stack/lnd';
@@ -30,7 +30,7 @@ export function registerAudit(program: Command): void {
             codec: createEncryptionCodec(secrets.codecKeys),
             prisma: db.prisma,
             lightning: lnServiceClient(connectLnd(readLndCredentials(config.lndCredentialsFile))),
-            scorer: lazyTrainingScorer(),
+            scorer: lazyTrainingScorer(scoringProvider()),
           },
           runId,
         );

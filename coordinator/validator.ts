@@ -9,7 +9,7 @@ import type { CoordinatorConfig } from './config';
 import { loadSecrets } from './secrets';
 import { workerConnection } from './temporal';
 import { createValidationWorker } from './validation-worker';
-import { lazyTrainingScorer } from './training-scorer';
+import { lazyTrainingScorer, scoringProvider } from './training-scorer';
 
 /** Every activity a validation worker of this process registers: sandboxed bounty evals, model scoring. */
 export function validationActivities(prisma: PrismaClient, env: NodeJS.ProcessEnv = process.env) {
@@ -18,7 +18,7 @@ export function validationActivities(prisma: PrismaClient, env: NodeJS.ProcessEn
     ...trainingValidationActivities({
       training: trainingRepository(prisma),
       model: DEFAULT_MODEL,
-      scorer: lazyTrainingScorer(env.L402_EXECUTION_PROVIDER === 'cuda' ? 'cuda' : 'cpu'),
+      scorer: lazyTrainingScorer(scoringProvider(env)),
     }),
   };
 }
