@@ -5,3 +5,4 @@ export * from './tranches';
 export * from './payout';
 export * from './fees';
 export * from './cltv';
+export * from './round-pool';
