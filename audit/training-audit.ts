@@ -7,8 +7,7 @@ import { Worker } from '@temporalio/worker';
 import type { LightningClient } from '../activities/lightning/client';
 import { scorePayload } from '../model/submission';
 import type { Scorer } from '../model/score';
-import { decideRound, stakeVerdictFor } from '../model/decide';
-import { tranchesEarned } from '../economics/payout';
+import { stakeVerdictFor } from '../model/decide';
 import type { PrismaClient } from '../db/client';
 import { trainingRepository } from '../db/repos/training';
 import { escrowWorkflowId } from '../workflows/definitions';
@@ -16,6 +15,7 @@ import type { HeldStake, StakeVerdict } from '../workflows/definitions';
 import type { RoundSummary, RunStatus } from '../workflows/training-definitions';
 import type { TrainingSubmissionInput } from '../workflows/training-submission';
 import type { TrainingRoundInput } from '../workflows/training-round';
+import { roundVerdicts } from '../workflows/round-verdicts';
 import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
@@ -161,21 +161,18 @@ async function auditRound(
     evidence.push(rescored.evidence);
   }
 
-  const verdicts = new Map(decideRound(evidence, input.settings.decision).map((v) => [v.submissionId, v]));
+  const verdicts = roundVerdicts(evidence, input.settings, input.poolSats);
   let paidSats = 0;
   for (const outcome of summary.outcomes) {
     const verdict = verdicts.get(outcome.submissionId);
     if (verdict && (verdict.accepted !== outcome.accepted || verdict.reason !== outcome.reason)) {
       note(outcome.submissionId, `the rules decide ${verdict.reason}, history says ${outcome.reason}`);
     }
-    const earned =
-      outcome.accepted && outcome.lossDelta !== null
-        ? tranchesEarned(input.settings.payout, outcome.lossDelta).revealed
-        : 0;
+    const earned = verdict?.accepted ? verdict.reveal : 0;
     if (earned !== outcome.revealed)
       note(
         outcome.submissionId,
-        `the payout rule reveals ${earned} tranches, history says ${outcome.revealed}`,
+        `the payout rule and the round's pool reveal ${earned} tranches, history says ${outcome.revealed}`,
       );
     paidSats += outcome.paidSats;
     if (outcome.escrowId)
@@ -191,6 +188,8 @@ async function auditRound(
       await auditStake(deps, outcome.submissionId, stake, due, note);
     }
   }
+  if (paidSats > input.poolSats)
+    note(null, `the round paid ${paidSats} sats, its pool was ${input.poolSats}`);
   return {
     round: summary.round,
     submissions: summary.submitted,

@@ -54,6 +54,8 @@ export interface ScoredReport {
 export interface RoundVerdict {
   accepted: boolean;
   reason: string;
+  /** Tranches to reveal: what the score earned, fitted into the round's pool. */
+  reveal: number;
 }
 
 export interface SubmissionOutcome {
@@ -72,6 +74,7 @@ export interface SubmissionOutcome {
 
 export interface RoundSummary {
   round: number;
+  poolSats: number;
   checkpointHash: string;
   nextCheckpointHash: string;
   heldOutLoss: number;
@@ -86,6 +89,8 @@ export interface RoundStatus {
   round: number;
   checkpointHash: string;
   heldOutSeed: number;
+  /** The most this round pays in rewards, from the run's budget. */
+  poolSats: number;
   closesAt: number;
   /** The settings this round decides by: the API checks a submission against them before asking for a stake. */
   settings: RoundSettings;
@@ -98,6 +103,8 @@ export interface RunStatus {
   state: 'running' | 'paused' | 'stopped' | 'finished';
   round: number;
   checkpointHash: string;
+  budgetSats: number;
+  spentSats: number;
   history: RoundSummary[];
 }
 

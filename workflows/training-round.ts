@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
-import { decideRound } from '../model/decide';
+import { roundVerdicts } from './round-verdicts';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type {
   AcceptedSubmission,
@@ -37,6 +37,8 @@ export interface TrainingRoundInput {
   checkpointHash: string;
   /** Seed of the held-out batch every submission of this round is scored on. */
   heldOutSeed: number;
+  /** The most this round pays in rewards (its share of the run's budget). */
+  poolSats: number;
   settings: RoundSettings;
 }
 
@@ -52,6 +54,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     round: input.round,
     checkpointHash: input.checkpointHash,
     heldOutSeed: input.heldOutSeed,
+    poolSats: input.poolSats,
     closesAt: openedAt + settings.submitWithinSeconds * 1000,
     settings,
     phase: 'open',
@@ -116,9 +119,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   const entries = status.submissions.filter((entry) => children.has(entry.submissionId));
   const arrivals = entries.map((entry) => scored.get(entry.submissionId));
   const evidence = arrivals.flatMap((report) => (report?.evidence ? [report.evidence] : []));
-  const verdicts = new Map(
-    decideRound(evidence, settings.decision).map((verdict) => [verdict.submissionId, verdict]),
-  );
+  const verdicts = roundVerdicts(evidence, settings, input.poolSats);
   status.phase = 'paying';
   await Promise.all(
     entries.map((entry, position) => {
@@ -127,12 +128,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
       const verdict = verdicts.get(entry.submissionId);
       return children
         .get(entry.submissionId)!
-        .signal(
-          verdictSignal,
-          verdict
-            ? { accepted: verdict.accepted, reason: verdict.reason }
-            : { accepted: false, reason: 'not-scored-in-time' },
-        );
+        .signal(verdictSignal, verdict ?? { accepted: false, reason: 'not-scored-in-time', reveal: 0 });
     }),
   );
   const outcomes: SubmissionOutcome[] = await Promise.all(
@@ -151,6 +147,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   status.phase = 'done';
   return {
     round: input.round,
+    poolSats: input.poolSats,
     checkpointHash: input.checkpointHash,
     nextCheckpointHash: next.checkpointHash,
     heldOutLoss: next.heldOutLoss,

@@ -1,5 +1,6 @@
 import { condition, continueAsNew, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
+import { roundPoolSats } from '../economics/round-pool';
 import { deriveSeed } from '../model/prng';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { RoundSettings, RoundSummary, RunStatus } from './training-definitions';
@@ -25,21 +26,34 @@ export interface TrainingRunInput {
   /** Seeds the initial weights and every round's held-out batch. */
   seed: number;
   settings: RoundSettings;
+  /** Rewards the whole run may pay; default: enough for every peer to earn the cap in every round. */
+  budgetSats?: number;
   /** Rounds per workflow run before continuing as new (default 5). */
   roundsPerHistory?: number;
   startRound?: number;
   checkpointHash?: string;
   history?: RoundSummary[];
+  spentSats?: number;
   paused?: boolean;
 }
 
-/** A training run: a sequence of rounds over one model and data split, with pause, resume and stop. */
+/** The run's reward budget: as given, or a fully funded one (every peer earns the cap in every round). */
+export function runBudgetSats(input: Pick<TrainingRunInput, 'budgetSats' | 'rounds' | 'settings'>): number {
+  return input.budgetSats ?? input.rounds * input.settings.peers.length * input.settings.payout.capSats;
+}
+
+/**
+ * A training run: a sequence of rounds over one model and data split with a reward budget, each round paying at
+ * most its share of what is left; pause, resume and stop.
+ */
 export async function trainingRun(input: TrainingRunInput): Promise<RunStatus> {
   const status: RunStatus = {
     runId: input.runId,
     state: input.paused ? 'paused' : 'running',
     round: input.startRound ?? 0,
     checkpointHash: input.checkpointHash ?? '',
+    budgetSats: runBudgetSats(input),
+    spentSats: input.spentSats ?? 0,
     history: input.history ?? [],
   };
   setHandler(runStatusQuery, () => status);
@@ -70,6 +84,7 @@ export async function trainingRun(input: TrainingRunInput): Promise<RunStatus> {
         startRound: round,
         checkpointHash: status.checkpointHash,
         history: status.history.slice(-KEPT_SUMMARIES),
+        spentSats: status.spentSats,
         paused: false,
       });
     }
@@ -82,11 +97,17 @@ export async function trainingRun(input: TrainingRunInput): Promise<RunStatus> {
           round,
           checkpointHash: status.checkpointHash,
           heldOutSeed: deriveSeed(input.seed, round, 0xbeef),
+          poolSats: roundPoolSats({
+            budgetSats: status.budgetSats,
+            spentSats: status.spentSats,
+            roundsLeft: input.rounds - round,
+          }),
           settings: input.settings,
         },
       ],
     });
     status.history.push(summary);
+    status.spentSats += summary.outcomes.reduce((total, outcome) => total + outcome.paidSats, 0);
     status.checkpointHash = summary.nextCheckpointHash;
   }
   status.state = 'finished';

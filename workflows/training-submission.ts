@@ -8,7 +8,6 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TrainingValidationActivities } from '../activities/training-validation';
-import { tranchesEarned } from '../economics/payout';
 import { stakeVerdictFor } from '../model/decide';
 import { splitIntoTranches } from '../economics/tranches';
 import { ACTIVITY_PROFILES } from '../temporal-config';
@@ -127,8 +126,8 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
     (settings.scoreWithinSeconds + settings.escrow.decideWithinSeconds) * 1000,
   );
   const decided: RoundVerdict =
-    decidedInTime && verdict ? verdict : { accepted: false, reason: 'no-verdict' };
-  const reveal = decided.accepted ? tranchesEarned(settings.payout, scored.evidence.lossDelta).revealed : 0;
+    decidedInTime && verdict ? verdict : { accepted: false, reason: 'no-verdict', reveal: 0 };
+  const reveal = decided.accepted ? decided.reveal : 0;
   await escrow.signal(releaseEscrowSignal, { reveal });
   const stakeVerdict = stakeVerdictFor(decided.reason);
   await resolveStake(stakeVerdict);

@@ -97,6 +97,7 @@ export function trainingHandlers({
         model: DEFAULT_MODEL,
         weights: weightBytes(checkpoint.weights).toString('base64'),
         roundOpen: round?.phase === 'open',
+        poolSats: round?.poolSats ?? null,
         closesAt: round ? new Date(round.closesAt).toISOString() : null,
       });
     }),
@@ -158,6 +159,8 @@ export function trainingHandlers({
         payout: settings.payout,
         trancheSats: splitIntoTranches(settings.payout.capSats, settings.payout.trancheCount),
         rule: 'reward = min(capSats, rateSatsPerUnit × max(0, lossBefore − lossAfter)), revealed in whole tranches',
+        roundPool:
+          'each round pays at most (run budget − paid so far) ÷ rounds left; when its accepted updates earn more, each keeps the same share of what it earned, in whole tranches',
         acceptance: settings.decision,
         outerLearningRate: settings.outerLearningRate,
         holdWindow: {

@@ -23,6 +23,8 @@ import { channelBalance, testLnd } from '../../support/lightning';
 import { realTrainingValidation, roundSettings, threePeers } from '../../support/training';
 
 const ROUNDS = 3;
+/** Short of what two honest peers earn at the cap (2 × 3 000 a round): every round's pool binds. */
+const BUDGET_SATS = 12_000;
 const peers = threePeers();
 const settings = roundSettings(peers.map((peer) => peer.peerId));
 const runId = `run-${randomUUID()}`;
@@ -60,12 +62,12 @@ afterAll(async () => {
 });
 
 describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightning`, () => {
-  it('pays honest peers exactly their revealed tranches, rejects the poisoner, lowers the held-out loss', async () => {
+  it('pays honest peers exactly their revealed tranches within each round pool, rejects the poisoner, lowers the held-out loss', async () => {
     const before = await Promise.all(peers.map((peer) => channelBalance(peer.lnd)));
     const run = await harness.client.workflow.start(trainingRun, {
       taskQueue: TASK_QUEUES.control,
       workflowId: trainingRunWorkflowId(runId),
-      args: [{ runId, rounds: ROUNDS, seed: 11, settings }],
+      args: [{ runId, rounds: ROUNDS, seed: 11, settings, budgetSats: BUDGET_SATS }],
     });
 
     const played: PeerRoundResult[][] = await Promise.all(
@@ -112,6 +114,19 @@ describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightnin
     expect(paid[0]).toBeGreaterThan(0);
     expect(paid[1]).toBeGreaterThan(0);
     expect(paid[2]).toBe(0);
+
+    // The budget is spread over the rounds, and no round pays more than its pool.
+    const roundPaid = status.history.map((round) =>
+      round.outcomes.reduce((total, o) => total + o.paidSats, 0),
+    );
+    status.history.forEach((round, i) => {
+      const spentBefore = roundPaid.slice(0, i).reduce((a, b) => a + b, 0);
+      expect(round.poolSats).toBe(Math.floor((BUDGET_SATS - spentBefore) / (ROUNDS - i)));
+      expect(roundPaid[i]).toBeLessThanOrEqual(round.poolSats);
+    });
+    expect(status.history[0]!.poolSats).toBe(4_000);
+    expect(status.spentSats).toBe(paid.reduce((a, b) => a + b, 0));
+    expect(status.spentSats).toBeLessThanOrEqual(BUDGET_SATS);
 
     // I4: every escrow row is final and the ledger's paid-out total is what the peers gained.
     const ledger = ledgerRepository(harness.db.prisma);
