@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { z } from 'zod';
 import { loadCoordinatorConfig } from '../coordinator/config';
 import { describeDifference, reconcileOnce, runCoordinator } from '../coordinator/run';
 import { loadSecrets } from '../coordinator/secrets';
@@ -6,7 +7,9 @@ import { temporalClient } from '../coordinator/temporal';
 import { loadTrainingConfig } from '../coordinator/training-settings';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { TASK_QUEUES } from '../temporal-config';
+import { MAX_SATS } from '../economics/sats';
 import { trainingRun } from '../workflows';
+import { runBudgetSats } from '../workflows/training-run';
 import { trainingRunWorkflowId } from '../workflows/training-definitions';
 import { L402TrainError } from '../lib/errors';
 import { loadStackConfig } from '../stack/config';
@@ -16,6 +19,16 @@ import type { RunControl } from './run-control';
 import { controlRun, describeRound, describeRun, runStatus } from './run-control';
 
 const log = (line: string) => console.log(`[coordinator] ${line}`);
+
+const StartRunOptions = z.object({
+  rounds: z.coerce.number().int().min(1).max(100_000),
+  seed: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1),
+  budget: z.coerce.number().int().min(0).max(MAX_SATS).optional(),
+});
 
 function configuredClient() {
   const config = loadCoordinatorConfig();
@@ -50,7 +63,12 @@ export function registerCoordinator(program: Command): void {
     .description('start the configured training run (L402_TRAINING_RUN) as a durable workflow')
     .option('--rounds <n>', 'rounds to run', '3')
     .option('--seed <n>', 'seed of the initial weights and the held-out batches', '11')
-    .action(async (options: { rounds: string; seed: string }) => {
+    .option(
+      '--budget <sats>',
+      'rewards the whole run may pay (default: every peer earns the cap every round)',
+    )
+    .action(async (raw: unknown) => {
+      const options = StartRunOptions.parse(raw);
       const { runId, settings } = loadTrainingConfig();
       const client = await configuredClient();
       await client.workflow.start(trainingRun, {
@@ -58,9 +76,12 @@ export function registerCoordinator(program: Command): void {
         workflowId: trainingRunWorkflowId(runId),
         // A run id names one run forever: its rounds, submissions and payouts are keyed by it.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [{ runId, rounds: Number(options.rounds), seed: Number(options.seed), settings }],
+        args: [{ runId, rounds: options.rounds, seed: options.seed, settings, budgetSats: options.budget }],
       });
-      log(`training run ${runId} started: ${options.rounds} rounds, peers ${settings.peers.join(', ')}`);
+      const budget = runBudgetSats({ rounds: options.rounds, settings, budgetSats: options.budget });
+      log(
+        `training run ${runId} started: ${options.rounds} rounds, budget ${budget} sats, peers ${settings.peers.join(', ')}`,
+      );
     });
 
   for (const [control, description] of Object.entries(RUN_CONTROLS) as [RunControl, string][]) {

@@ -1,3 +1,4 @@
+import { ZodError, z } from 'zod';
 import { Command } from 'commander';
 import { registerAudit } from './audit';
 import { registerBounty } from './bounty';
@@ -19,7 +20,10 @@ registerValidator(program);
 registerBounty(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  const error = err as { code?: string; message?: string; hint?: string };
+  const error =
+    err instanceof ZodError
+      ? { code: 'INVALID_INPUT', message: z.prettifyError(err) }
+      : (err as { code?: string; message?: string; hint?: string });
   console.error(`error${error.code ? ` [${error.code}]` : ''}: ${error.message ?? String(err)}`);
   if (error.hint) console.error(`hint: ${error.hint}`);
   process.exit(1);
