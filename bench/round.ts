@@ -2,30 +2,21 @@
 // workflows, escrow on regtest LND, scoring on the validation queue — vs the same peers in the offline simulation
 // (training, scoring, aggregation; no Lightning, no Temporal), measured in one run.
 //   node -r tsx/cjs bench/round.ts            (BENCH_ROUNDS=N, default 3)
-import { randomBytes, randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { randomUUID } from 'node:crypto';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { lnServiceClient } from '../activities/lightning/ln-service-client';
-import { createApp } from '../api/app';
-import { createControlWorker } from '../coordinator/control-worker';
-import { apiRouters } from '../coordinator/routes';
-import { dataConverter } from '../coordinator/temporal';
 import { loadTrainingConfig } from '../coordinator/training-settings';
-import { createValidationWorker } from '../coordinator/validation-worker';
 import { validationActivities } from '../coordinator/validator';
-import { openDatabase } from '../db/client';
 import { DEFAULT_SIMULATION, runSimulation } from '../model/simulation';
 import { playRound } from '../peer/client';
 import { referenceTrainer } from '../peer/reference-trainer';
 import { loadStackConfig } from '../stack/config';
 import { stackUp } from '../stack/launcher';
 import { connectLnd, readCredentials } from '../stack/lnd';
-import { ensureTools } from '../stack/tools';
 import { TASK_QUEUES } from '../temporal-config';
 import { trainingRun } from '../workflows';
 import type { RunStatus } from '../workflows/training-definitions';
 import { trainingRunWorkflowId } from '../workflows/training-definitions';
+import { startLocalCoordinator } from './local-coordinator';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PEERS = [
@@ -37,41 +28,13 @@ const PEERS = [
 async function protocolRounds(): Promise<number[]> {
   const stack = loadStackConfig();
   await stackUp(stack);
-  const secrets = {
-    preimageSecret: randomBytes(32),
-    codecKeys: { currentKeyId: 'b', keys: { b: randomBytes(32).toString('base64') } },
-  };
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: (await ensureTools()).temporal } },
-  });
-  const db = await openDatabase({ kind: 'pglite-memory' });
-  const lightning = lnServiceClient(connectLnd(readCredentials(stack, stack.nodes[0]!)));
-  const connection = env.nativeConnection;
-  const workers = [
-    await createControlWorker({ connection, namespace: 'default', lightning, prisma: db.prisma, secrets }),
-    await createValidationWorker({
-      connection,
-      namespace: 'default',
-      secrets,
-      activities: validationActivities(db.prisma),
-    }),
-  ];
-  const running = workers.map((worker) => worker.run());
-  const client = new Client({ connection: env.connection, dataConverter: dataConverter(secrets) });
   const runId = `bench-${randomUUID()}`;
   const settings = { ...loadTrainingConfig().settings, peers: PEERS.map((peer) => peer.peerId) };
-  const app = createApp({
-    status: {
-      version: 'bench',
-      temporalNamespace: 'default',
-      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-    },
-    routers: apiRouters({ temporal: client, prisma: db.prisma, lightning, training: { runId, settings } }),
-    log: () => {},
+  const coordinator = await startLocalCoordinator(stack, {
+    validation: validationActivities,
+    training: { runId, settings },
   });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const apiUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const { client, apiUrl } = coordinator;
 
   const run = await client.workflow.start(trainingRun, {
     taskQueue: TASK_QUEUES.control,
@@ -91,11 +54,7 @@ async function protocolRounds(): Promise<number[]> {
     }),
   );
   const status = (await run.result()) as RunStatus;
-  server.close();
-  workers.forEach((worker) => worker.shutdown());
-  await Promise.all(running);
-  await env.teardown();
-  await db.close();
+  await coordinator.stop();
   return status.history.map((round) => round.seconds);
 }
 

@@ -4,21 +4,15 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { getInvoice, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { lnServiceClient } from '../activities/lightning/ln-service-client';
-import { createControlWorker } from '../coordinator/control-worker';
-import { dataConverter } from '../coordinator/temporal';
-import { openDatabase } from '../db/client';
 import { paymentHashOf } from '../lib/preimages';
 import { loadStackConfig } from '../stack/config';
 import { stackUp } from '../stack/launcher';
 import { connectLnd, readCredentials } from '../stack/lnd';
-import { ensureTools } from '../stack/tools';
 import { TASK_QUEUES } from '../temporal-config';
 import { stake } from '../workflows';
 import { invoiceQuery, resolveStakeSignal, stakeWorkflowId } from '../workflows/definitions';
+import { startLocalCoordinator } from './local-coordinator';
 
 const SETTLEMENTS = Number(process.env.BENCH_SETTLEMENTS ?? 20);
 const SATS = 1_000;
@@ -43,26 +37,9 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const config = loadStackConfig();
   await stackUp(config);
-  const coordinatorLnd = connectLnd(readCredentials(config, config.nodes[0]!));
   const payer = connectLnd(readCredentials(config, config.nodes[1]!));
-  const lightning = lnServiceClient(coordinatorLnd);
-  const secrets = {
-    preimageSecret: randomBytes(32),
-    codecKeys: { currentKeyId: 'bench', keys: { bench: randomBytes(32).toString('base64') } },
-  };
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: (await ensureTools()).temporal } },
-  });
-  const db = await openDatabase({ kind: 'pglite-memory' });
-  const worker = await createControlWorker({
-    connection: env.nativeConnection,
-    namespace: 'default',
-    lightning,
-    prisma: db.prisma,
-    secrets,
-  });
-  const running = worker.run();
-  const client = new Client({ connection: env.connection, dataConverter: dataConverter(secrets) });
+  const coordinator = await startLocalCoordinator(config);
+  const { client, coordinatorLnd, lightning } = coordinator;
 
   const viaWorkflow: number[] = [];
   for (let i = 0; i < SETTLEMENTS; i++) {
@@ -99,10 +76,7 @@ async function main(): Promise<void> {
     await payment;
   }
 
-  worker.shutdown();
-  await running;
-  await env.teardown();
-  await db.close();
+  await coordinator.stop();
 
   const row = (name: string, values: number[]) =>
     `${name.padEnd(34)} ${percentile(values, 50).toFixed(1).padStart(8)} ${percentile(values, 90).toFixed(1).padStart(8)}`;

@@ -5,27 +5,16 @@
 // node reports every tranche settled (revealed) or cancelled; "accepted → settled" opens once every tranche HTLC
 // is held on the peer's hold invoices and the score is in, "submitted → settled" once the peer has its payload.
 //   node -r tsx/cjs bench/submission.ts            (BENCH_SUBMISSIONS=N, default 10)
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { getInvoice, getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd, GetInvoiceResult } from 'ln-service';
-import { Client } from '@temporalio/client';
-import { MockActivityEnvironment, TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { createActivities } from '../activities';
-import { lnServiceClient } from '../activities/lightning/ln-service-client';
-import { createApp } from '../api/app';
-import { createControlWorker } from '../coordinator/control-worker';
-import { apiRouters } from '../coordinator/routes';
-import { dataConverter } from '../coordinator/temporal';
+import { controlActivities } from '../coordinator/control-worker';
 import { loadTrainingConfig } from '../coordinator/training-settings';
-import { createValidationWorker } from '../coordinator/validation-worker';
 import { validationActivities } from '../coordinator/validator';
-import { openDatabase } from '../db/client';
-import { bountyRepository } from '../db/repos/bounties';
-import { ledgerRepository } from '../db/repos/ledger';
+import type { PrismaClient } from '../db/client';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
-import { trainingRepository } from '../db/repos/training';
 import { feeLimitSats } from '../economics/fees';
 import { splitIntoTranches } from '../economics/tranches';
 import { escrowEarner } from '../earner/escrow-client';
@@ -36,7 +25,6 @@ import { loadStackConfig } from '../stack/config';
 import { stackUp } from '../stack/launcher';
 import { connectLnd, readCredentials } from '../stack/lnd';
 import { waitFor } from '../stack/processes';
-import { ensureTools } from '../stack/tools';
 import { TASK_QUEUES } from '../temporal-config';
 import { trainingRun } from '../workflows';
 import { roundVerdicts } from '../workflows/round-verdicts';
@@ -45,6 +33,7 @@ import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../workflows/training-definitions';
+import { startLocalCoordinator } from './local-coordinator';
 
 const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 10);
 const PEER = { peerId: 'alice', node: 'peer' };
@@ -110,73 +99,34 @@ const held = (invoice: GetInvoiceResult) => invoice.is_held === true || resolved
 
 /** Temporal dev server, both workers, the coordinator's API, and the activities the workers register. */
 async function startCoordinator(stack: StackConfig) {
-  const secrets = {
-    preimageSecret: randomBytes(32),
-    codecKeys: { currentKeyId: 'b', keys: { b: randomBytes(32).toString('base64') } },
-  };
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: (await ensureTools()).temporal } },
-  });
-  const db = await openDatabase({ kind: 'pglite-memory' });
-  const lightning = lnServiceClient(connectLnd(readCredentials(stack, stack.nodes[0]!)));
-  const revealed = revealedPreimagesRepository(db.prisma);
-  const control = createActivities({
-    lightning,
-    ledger: ledgerRepository(db.prisma),
-    revealed,
-    bounties: bountyRepository(db.prisma),
-    training: trainingRepository(db.prisma),
-    preimageSecret: secrets.preimageSecret,
-  });
   const scoredAt = new Map<string, number>();
-  const untimed = validationActivities(db.prisma);
-  const validation = {
-    ...untimed,
-    scoreGradient: async (input: Parameters<typeof untimed.scoreGradient>[0]) => {
-      const scored = await untimed.scoreGradient(input);
-      scoredAt.set(input.submissionId, performance.now());
-      return scored;
-    },
+  const timedValidation = (prisma: PrismaClient) => {
+    const untimed = validationActivities(prisma);
+    return {
+      ...untimed,
+      scoreGradient: async (input: Parameters<typeof untimed.scoreGradient>[0]) => {
+        const scored = await untimed.scoreGradient(input);
+        scoredAt.set(input.submissionId, performance.now());
+        return scored;
+      },
+    };
   };
-  const connection = env.nativeConnection;
-  const workers = [
-    await createControlWorker({ connection, namespace: 'default', lightning, prisma: db.prisma, secrets }),
-    await createValidationWorker({ connection, namespace: 'default', secrets, activities: validation }),
-  ];
-  const running = workers.map((worker) => worker.run());
-  const client = new Client({ connection: env.connection, dataConverter: dataConverter(secrets) });
   const runId = `bench-${randomUUID()}`;
-  const app = createApp({
-    status: {
-      version: 'bench',
-      temporalNamespace: 'default',
-      node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-    },
-    routers: apiRouters({
-      temporal: client,
-      prisma: db.prisma,
-      lightning,
-      training: { ...loadTrainingConfig(), runId, settings: SETTINGS },
-    }),
-    log: () => {},
+  const local = await startLocalCoordinator(stack, {
+    validation: timedValidation,
+    training: { ...loadTrainingConfig(), runId, settings: SETTINGS },
   });
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
   return {
-    client,
-    control,
-    validation,
-    scoredAt: (submissionId: string) => scoredAt.get(submissionId) ?? NaN,
-    revealed,
+    ...local,
     runId,
-    apiUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
-    stop: async () => {
-      server.close();
-      workers.forEach((worker) => worker.shutdown());
-      await Promise.all(running);
-      await env.teardown();
-      await db.close();
-    },
+    control: controlActivities({
+      lightning: local.lightning,
+      prisma: local.db.prisma,
+      secrets: local.secrets,
+    }),
+    validation: local.validation!,
+    scoredAt: (submissionId: string) => scoredAt.get(submissionId) ?? NaN,
+    revealed: revealedPreimagesRepository(local.db.prisma),
   };
 }
 

@@ -21,6 +21,18 @@ export interface ControlWorkerDeps {
   identity?: string;
 }
 
+/** The control queue's activities (Lightning and database) on this node and database. */
+export function controlActivities(deps: Pick<ControlWorkerDeps, 'lightning' | 'prisma' | 'secrets'>) {
+  return createActivities({
+    lightning: deps.lightning,
+    ledger: ledgerRepository(deps.prisma),
+    revealed: revealedPreimagesRepository(deps.prisma),
+    bounties: bountyRepository(deps.prisma),
+    training: trainingRepository(deps.prisma),
+    preimageSecret: deps.secrets.preimageSecret,
+  });
+}
+
 /** The worker of the control queue: all workflows, plus the Lightning and database activities. */
 export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
   return Worker.create({
@@ -28,14 +40,7 @@ export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.control,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({
-      lightning: deps.lightning,
-      ledger: ledgerRepository(deps.prisma),
-      revealed: revealedPreimagesRepository(deps.prisma),
-      bounties: bountyRepository(deps.prisma),
-      training: trainingRepository(deps.prisma),
-      preimageSecret: deps.secrets.preimageSecret,
-    }),
+    activities: controlActivities(deps),
     dataConverter: dataConverter(deps.secrets),
     ...(deps.identity ? { identity: deps.identity } : {}),
   });
