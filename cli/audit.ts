@@ -1,3 +1,4 @@
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { lnServiceClient } from '../activities/lightning/ln-service-client';
 import { auditTrainingRun } from '../audit/training-audit';
@@ -19,6 +20,8 @@ export function registerAudit(program: Command): void {
     )
     .option('--run <id>', 'the run to audit (default: the configured run)')
     .action(async (options: { run?: string }) => {
+      // The replayer's workers log their start and stop at INFO; only problems belong in an audit's output.
+      Runtime.install({ logger: new DefaultLogger('WARN') });
       const config = loadCoordinatorConfig();
       const runId = options.run ?? loadTrainingConfig().runId;
       const secrets = loadSecrets(config.secretsFile);
