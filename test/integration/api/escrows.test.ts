@@ -12,6 +12,7 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
+import { testEscrowInput } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 let harness: ControlHarness;
@@ -55,16 +56,11 @@ describe('/escrows over HTTP', () => {
       taskQueue: TASK_QUEUES.control,
       workflowId: escrowWorkflowId(escrowId),
       args: [
-        {
+        testEscrowInput({
           escrowId,
           earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
           trancheSats: [700, 700, 700],
-          invoiceWithinSeconds: 60,
-          decideWithinSeconds: 120,
-          maxInvoiceCltvDelta: 80,
-          routingCltvBlocks: 40,
-          fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
-        },
+        }),
       ],
     });
     const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });

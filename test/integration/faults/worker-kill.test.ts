@@ -20,6 +20,7 @@ import { channelBalance, testLnd, waitForChange } from '../../support/lightning'
 import type { ProcessHarness } from '../../support/process-harness';
 import { startProcessHarness } from '../../support/process-harness';
 import { eventually } from '../../support/workflows';
+import { testEscrowInput } from '../../support/escrow';
 
 const coordinator = testLnd('coordinator');
 let harness: ProcessHarness;
@@ -94,16 +95,13 @@ describe('SIGKILL of the worker mid-escrow, then a new worker', () => {
       taskQueue: TASK_QUEUES.control,
       workflowId: escrowWorkflowId(escrowId),
       args: [
-        {
+        testEscrowInput({
           escrowId,
           earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
           trancheSats,
           invoiceWithinSeconds: 120,
           decideWithinSeconds: 300,
-          maxInvoiceCltvDelta: 80,
-          routingCltvBlocks: 40,
-          fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
-        },
+        }),
       ],
     });
     const { paymentHashes } = await eventually('hashes', async () => {

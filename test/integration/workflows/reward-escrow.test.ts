@@ -14,11 +14,11 @@ import {
   escrowWorkflowId,
   releaseEscrowSignal,
 } from '../../../workflows/definitions';
-import type { RewardEscrowInput } from '../../../workflows/reward-escrow';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
+import { testEscrowInput } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 const earner = escrowEarner(earnerLnd);
@@ -34,25 +34,12 @@ const trancheSats = splitIntoTranches(10_000, 4);
 
 let earnerPublicKey: string;
 
-function escrowInput(escrowId: string): RewardEscrowInput {
-  return {
-    escrowId,
-    earnerPublicKey,
-    trancheSats,
-    invoiceWithinSeconds: 60,
-    decideWithinSeconds: 120,
-    maxInvoiceCltvDelta: 80,
-    routingCltvBlocks: 40,
-    fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
-  };
-}
-
 /** Starts an escrow for the earner and waits for the hashes it must invoice. */
 async function startEscrow(escrowId: string) {
   const handle = await harness.client.workflow.start(rewardEscrow, {
     taskQueue: TASK_QUEUES.control,
     workflowId: escrowWorkflowId(escrowId),
-    args: [escrowInput(escrowId)],
+    args: [testEscrowInput({ escrowId, earnerPublicKey, trancheSats })],
   });
   const { paymentHashes } = await eventually('payment hashes', async () => {
     const status = await handle.query(escrowStatusQuery);
