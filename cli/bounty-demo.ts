@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { buyBaseline, submitToBounty } from '../earner/bounty-client';
+import { requestJson, sendJson } from '../lib/http-json';
 import type { StackConfig } from '../stack/config';
 import { stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
@@ -18,23 +19,14 @@ export interface BountyDemoOptions {
 const SAMPLES = join(__dirname, '..', 'bounties', 'example-sort', 'samples');
 const sample = (name: string) => readFileSync(join(SAMPLES, `${name}.diff`), 'utf8');
 
-async function call<T>(url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 /**
  * The example bounty on the local stack: the sponsor funds example-sort, three agents submit its sample diffs
  * (one paid by the rule, one rejected as overfit with its stake forfeited, one refunded), the sponsor closes it.
  */
 export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemoOptions): Promise<void> {
-  const created = await call<{ bountyId: string; fundingInvoice: string; closeToken: string }>(
+  const created = await sendJson<{ bountyId: string; fundingInvoice: string; closeToken: string }>(
     `${apiUrl}/bounties`,
+    'POST',
     {
       bundle: 'example-sort',
       budgetSats: 10_000,
@@ -48,10 +40,10 @@ export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemo
   const { bountyId } = created;
   await payViaPaymentRequest({ lnd: sponsor, request: created.fundingInvoice });
   log(`bounty ${bountyId}: funded with 10000 sats by the sponsor`);
-  let view = await call<{ phase: string; bestScore: number | null }>(`${apiUrl}/bounties/${bountyId}`);
+  let view = await requestJson<{ phase: string; bestScore: number | null }>(`${apiUrl}/bounties/${bountyId}`);
   while (view.phase !== 'OPEN') {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    view = await call(`${apiUrl}/bounties/${bountyId}`);
+    view = await requestJson(`${apiUrl}/bounties/${bountyId}`);
   }
   log(`open; baseline held-out score ${view.bestScore}`);
   await buyBaseline(apiUrl, bountyId, agents.improver);
@@ -75,13 +67,13 @@ export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemo
       `${who}: ${submission.status} (${submission.reason}), held-out ${submission.heldOutScore}, paid ${submission.payoutSats} sats, stake ${submission.stakeOutcome}`,
     );
   }
-  await call(`${apiUrl}/bounties/${bountyId}/close`, { closeToken: created.closeToken });
-  let closed = await call<{ phase: string; paidSats: number; refundedSats: number; feeSats: number }>(
+  await sendJson(`${apiUrl}/bounties/${bountyId}/close`, 'POST', { closeToken: created.closeToken });
+  let closed = await requestJson<{ phase: string; paidSats: number; refundedSats: number; feeSats: number }>(
     `${apiUrl}/bounties/${bountyId}`,
   );
   while (closed.phase !== 'CLOSED') {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    closed = await call(`${apiUrl}/bounties/${bountyId}`);
+    closed = await requestJson(`${apiUrl}/bounties/${bountyId}`);
   }
   log(
     `closed: paid ${closed.paidSats} sats, refunded ${closed.refundedSats} sats to the sponsor, fees ${closed.feeSats} sats`,
