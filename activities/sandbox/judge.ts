@@ -50,6 +50,7 @@ export type JudgeReason =
   | 'DIFF_COPIED'
   | 'CLAIM_NOT_REPRODUCED'
   | 'CANARY_FAILED'
+  | 'CANARY_NO_SCORE'
   | 'DIFF_REJECTED'
   | 'EVAL_TIMEOUT'
   | 'EVAL_ERROR'
@@ -98,6 +99,13 @@ export const JUDGE_RULES: readonly JudgeRule[] = [
     abusive: true,
     stake: 'forfeit',
     when: 'a canary run scored, and its score is outside the tolerance of the known correct score',
+  },
+  {
+    reason: 'CANARY_NO_SCORE',
+    verdict: 'rejected',
+    abusive: true,
+    stake: 'forfeit',
+    when: 'a canary run yielded no score (crash, kill, timeout, no or invalid output) while every public and held-out run scored',
   },
   {
     reason: 'DIFF_REJECTED',
@@ -204,6 +212,13 @@ const RULE_HOLDS: Record<JudgeReason, (e: SubmissionEvidence, heldOut: number | 
     return rerun !== null && !claimReproduced(e.claimedPublicScore, rerun, e.tolerances);
   },
   CANARY_FAILED: (e) => e.canaryRuns.some((run) => canaryPassed(run) === false),
+  // A candidate that can tell a canary from its inputs must not turn a forfeit into a refund by dying on it.
+  CANARY_NO_SCORE: (e) =>
+    e.publicRuns.length > 0 &&
+    e.heldOutRuns.length > 0 &&
+    scoresOf(e.publicRuns) !== undefined &&
+    scoresOf(e.heldOutRuns) !== undefined &&
+    e.canaryRuns.some((run) => canaryPassed(run) === undefined),
   DIFF_REJECTED: (e) => e.diffRejection !== undefined,
   EVAL_TIMEOUT: (e) => allRuns(e).some((r) => r.kind === 'error' && r.code === 'EVAL_TIMEOUT'),
   EVAL_ERROR: (e, heldOut) =>

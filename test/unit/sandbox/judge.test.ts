@@ -40,7 +40,53 @@ describe('judgeSubmission', () => {
       'CANARY_FAILED',
       true,
     ],
-    ['a canary that timed out', { canaryRuns: [canary(timeout)] }, 'EVAL_TIMEOUT', false],
+    [
+      'a canary that timed out while every other run scored',
+      { canaryRuns: [canary(timeout)] },
+      'CANARY_NO_SCORE',
+      true,
+    ],
+    [
+      'a canary that crashed while every other run scored',
+      { canaryRuns: [canary(crash)] },
+      'CANARY_NO_SCORE',
+      true,
+    ],
+    [
+      'a canary that printed no score line while every other run scored',
+      { canaryRuns: [canary({ kind: 'error', code: 'EVAL_OUTPUT_INVALID', detail: 'no line' })] },
+      'CANARY_NO_SCORE',
+      true,
+    ],
+    [
+      'a canary killed at a resource limit, one of two canaries',
+      {
+        canaryRuns: [
+          canary(score(1)),
+          canary({ kind: 'error', code: 'EVAL_RESOURCE_LIMIT', detail: 'memory' }),
+        ],
+      },
+      'CANARY_NO_SCORE',
+      true,
+    ],
+    [
+      'a canary that timed out where a public run timed out too',
+      { canaryRuns: [canary(timeout)], publicRuns: [score(1.1537), timeout] },
+      'EVAL_TIMEOUT',
+      false,
+    ],
+    [
+      'a canary that crashed where the held-out runs did too',
+      { canaryRuns: [canary(crash)], heldOutRuns: [crash, crash] },
+      'EVAL_ERROR',
+      false,
+    ],
+    [
+      'a canary that crashed before any held-out run',
+      { canaryRuns: [canary(crash)], heldOutRuns: [] },
+      'EVAL_ERROR',
+      false,
+    ],
     ['a public run that timed out', { publicRuns: [score(1.1537), timeout] }, 'EVAL_TIMEOUT', false],
     ['a held-out run that crashed', { heldOutRuns: [crash, score(1.15)] }, 'EVAL_ERROR', false],
     ['no held-out run at all', { heldOutRuns: [] }, 'EVAL_ERROR', false],
@@ -102,6 +148,7 @@ describe('JUDGE_RULES (published as data)', () => {
       'DIFF_COPIED',
       'CLAIM_NOT_REPRODUCED',
       'CANARY_FAILED',
+      'CANARY_NO_SCORE',
     ]);
     expect(JUDGE_RULES.every((r) => (r.stake === 'forfeit') === r.abusive)).toBe(true);
   });
