@@ -1,5 +1,6 @@
 import { SandboxError } from './errors';
-import type { FilePatch, Hunk } from './unified-diff';
+import { hunkLocator } from './hunk-locator';
+import type { FilePatch } from './unified-diff';
 import { parseUnifiedDiff } from './unified-diff';
 
 export interface DiffRules {
@@ -14,30 +15,16 @@ function splitLines(text: string): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
-function matchesAt(lines: string[], expected: string[], at: number): boolean {
-  return expected.every((line, i) => lines[at + i] === line);
-}
-
-/** The hunk's old lines are looked for at the stated line first, then at growing offsets (no fuzz), like `git apply`. */
-function locateHunk(lines: string[], hunk: Hunk, oldLines: string[], earliest: number): number | undefined {
-  const stated = hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1;
-  const latest = lines.length - oldLines.length;
-  for (let offset = 0; offset <= lines.length; offset += 1) {
-    for (const at of offset === 0 ? [stated] : [stated - offset, stated + offset]) {
-      if (at >= earliest && at <= latest && matchesAt(lines, oldLines, at)) return at;
-    }
-  }
-  return undefined;
-}
-
 function applyFilePatch(original: string, patch: FilePatch): string {
   const lines = splitLines(original);
+  const locate = hunkLocator(lines);
   const output: string[] = [];
   let cursor = 0;
   patch.hunks.forEach((hunk, index) => {
     const oldLines = hunk.lines.filter((l) => l.kind !== 'add').map((l) => l.text);
     const newLines = hunk.lines.filter((l) => l.kind !== 'remove').map((l) => l.text);
-    const at = locateHunk(lines, hunk, oldLines, cursor);
+    // The hunk's old lines are looked for at the stated line first, then at growing offsets (no fuzz), like `git apply`.
+    const at = locate(hunk.oldCount === 0 ? hunk.oldStart : hunk.oldStart - 1, oldLines, cursor);
     if (at === undefined) {
       throw new SandboxError(
         'DIFF_DOES_NOT_APPLY',
@@ -45,10 +32,11 @@ function applyFilePatch(original: string, patch: FilePatch): string {
         { path: patch.path, hunk: index + 1 },
       );
     }
-    output.push(...lines.slice(cursor, at), ...newLines);
+    for (let line = cursor; line < at; line += 1) output.push(lines[line] as string);
+    for (const line of newLines) output.push(line);
     cursor = at + oldLines.length;
   });
-  output.push(...lines.slice(cursor));
+  for (let line = cursor; line < lines.length; line += 1) output.push(lines[line] as string);
   return output.join('');
 }
 

@@ -177,12 +177,12 @@ export function parseUnifiedDiff(diff: string): FilePatch[] {
   const reader = new DiffReader(lines);
   while (reader.peek() !== undefined && !isFileStart(reader.peek() ?? '')) reader.next();
   const patches: FilePatch[] = [];
+  const paths = new Set<string>();
   while (reader.peek() !== undefined) {
     if (!isFileStart(reader.peek() ?? '')) throw malformed('expected a file header', reader.lineNumber);
     const patch = readFilePatch(reader);
-    if (patches.some((p) => p.path === patch.path)) {
-      throw malformed(`"${patch.path}" appears twice`, reader.lineNumber);
-    }
+    if (paths.has(patch.path)) throw malformed(`"${patch.path}" appears twice`, reader.lineNumber);
+    paths.add(patch.path);
     patches.push(patch);
   }
   if (patches.length === 0) throw new SandboxError('DIFF_MALFORMED', 'the diff changes no file');
