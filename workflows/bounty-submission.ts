@@ -12,9 +12,9 @@ import type { EvalOutcome } from '../activities/sandbox/eval-outcome';
 import type { Judgement, SubmissionEvidence, Tolerances } from '../activities/sandbox/judge';
 import type { FeePolicy } from '../economics/fees';
 import type { PayoutRule } from '../economics/payout';
-import { tranchesEarned } from '../economics/payout';
 import { splitIntoTranches } from '../economics/tranches';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
+import { bountyReveal } from './bounty-reveal';
 import type { BountySubmissionRequest, StakeVerdict } from './definitions';
 import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
 import { rewardEscrow } from './reward-escrow';
@@ -138,10 +138,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
   }
 
   const judgement = await validation.judge(evidence);
-  const revealed =
-    judgement.verdict === 'accepted' && judgement.improvement !== null
-      ? tranchesEarned(input.payoutRule, judgement.improvement).revealed
-      : 0;
+  const revealed = bountyReveal(judgement, input.payoutRule);
   let paid = { paidSats: 0, feeSats: 0 };
   if (escrow && release) {
     // The escrow may have ended on its own (no invoices in time); then there is nothing to release.
