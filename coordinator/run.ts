@@ -19,7 +19,7 @@ import { temporalClient, workerConnection } from './temporal';
 type Log = (line: string) => void;
 
 export function describeDifference(difference: LedgerDifference): string {
-  return `${difference.direction.toLowerCase()} ${difference.purpose} ${difference.paymentHash}: ledger ${difference.ledgerState}, LND ${difference.lndState}${difference.repaired ? ' (repaired)' : ''} [${difference.workflowId}]`;
+  return `${difference.direction.toLowerCase()} ${difference.purpose} ${difference.paymentHash}: ledger ${difference.ledgerState}, LND ${difference.lndState}${difference.repaired ? ' (repaired)' : ''}${difference.flagged ? ' (final row: flagged for an operator)' : ''} [${difference.workflowId}]`;
 }
 
 /**
@@ -37,17 +37,18 @@ export async function runCoordinator(
   const lnd = connectLnd(readLndCredentials(config.lndCredentialsFile));
   const lightning = lnServiceClient(lnd);
   const ledger = ledgerRepository(db.prisma);
-  const sweep = async () => {
+  // The first sweep checks every row, final ones too; the periodic ones finish what is still in flight.
+  const sweep = async (scope: 'open' | 'all') => {
     try {
-      for (const difference of await reconcileLedger({ ledger, lightning }, { repair: true })) {
+      for (const difference of await reconcileLedger({ ledger, lightning }, { repair: true, scope })) {
         log(`reconciled ${describeDifference(difference)}`);
       }
     } catch (err) {
       log(`reconciliation failed, will retry: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
-  await sweep();
-  const sweeper = setInterval(() => void sweep(), config.sweepSeconds * 1000);
+  await sweep('all');
+  const sweeper = setInterval(() => void sweep('open'), config.sweepSeconds * 1000);
 
   const connection = await workerConnection(config.temporal.address);
   const workers = [

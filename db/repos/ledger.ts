@@ -1,12 +1,13 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import type {
   LedgerEntry,
+  LedgerFlag,
   PaymentDirection,
   PaymentPurpose,
   PaymentState,
 } from '../../generated/prisma/client';
 
-export type { LedgerEntry, PaymentDirection, PaymentPurpose, PaymentState };
+export type { LedgerEntry, LedgerFlag, PaymentDirection, PaymentPurpose, PaymentState };
 
 export interface NewLedgerEntry {
   paymentHash: string;
@@ -18,7 +19,7 @@ export interface NewLedgerEntry {
   memo?: string;
 }
 
-const FINAL_STATES: PaymentState[] = ['SETTLED', 'CANCELED', 'FAILED'];
+export const FINAL_STATES: PaymentState[] = ['SETTLED', 'CANCELED', 'FAILED'];
 
 /** Ledger rows keyed by (payment hash, direction): every write is idempotent, so activity retries are no-ops. */
 export function ledgerRepository(prisma: PrismaClient) {
@@ -73,6 +74,26 @@ export function ledgerRepository(prisma: PrismaClient) {
         where: { state: { notIn: FINAL_STATES } },
         orderBy: { createdAt: 'asc' },
       });
+    },
+
+    listAll(): Promise<LedgerEntry[]> {
+      return prisma.ledgerEntry.findMany({ orderBy: { createdAt: 'asc' } });
+    },
+
+    /** Flags a final row LND contradicts, for an operator; the row itself is left as it is. Idempotent. */
+    async flag(
+      row: Pick<LedgerEntry, 'paymentHash' | 'direction' | 'state'>,
+      lndState: string,
+    ): Promise<LedgerFlag> {
+      return prisma.ledgerFlag.upsert({
+        where: { paymentHash_direction: { paymentHash: row.paymentHash, direction: row.direction } },
+        create: { paymentHash: row.paymentHash, direction: row.direction, ledgerState: row.state, lndState },
+        update: {},
+      });
+    },
+
+    listFlags(): Promise<LedgerFlag[]> {
+      return prisma.ledgerFlag.findMany({ orderBy: { createdAt: 'asc' } });
     },
   };
 }

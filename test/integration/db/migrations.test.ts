@@ -13,6 +13,7 @@ import { freshPostgres } from '../../support/database';
 /** Columns the generated client expects, per model, from the client's own field enums. */
 const expectedColumns: Record<string, string[]> = {
   LedgerEntry: Object.values(Prisma.LedgerEntryScalarFieldEnum),
+  LedgerFlag: Object.values(Prisma.LedgerFlagScalarFieldEnum),
   L402RootKey: Object.values(Prisma.L402RootKeyScalarFieldEnum),
   L402TokenSpend: Object.values(Prisma.L402TokenSpendScalarFieldEnum),
   RevealedPreimage: Object.values(Prisma.RevealedPreimageScalarFieldEnum),
