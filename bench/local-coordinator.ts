@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { lnServiceClient } from '../activities/lightning/ln-service-client';
 import { createApp } from '../api/app';
+import { listen } from '../api/listen';
 import { createControlWorker } from '../coordinator/control-worker';
 import { apiRouters } from '../coordinator/routes';
 import type { CoordinatorSecrets } from '../coordinator/secrets';
@@ -72,8 +73,7 @@ export async function startLocalCoordinator<Validation extends object>(
       routers: apiRouters({ temporal: client, prisma: db.prisma, lightning, training: options.training }),
       log: () => {},
     });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server!.once('listening', resolve));
+    server = await listen(app, 0, '127.0.0.1');
   }
   return {
     secrets,

@@ -6,7 +6,7 @@ import type { AuthenticatedLnd } from 'ln-service';
 import { readLndCredentials } from '../coordinator/control-worker';
 import { buyBaseline, submitToBounty } from '../earner/bounty-client';
 import { runStackBountyDemo } from './bounty-demo';
-import { L402TrainError } from '../lib/errors';
+import { requestJson, sendJson } from '../lib/http-json';
 import { loadStackConfig, stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
 
@@ -32,22 +32,8 @@ function lndOf(options: Connection): AuthenticatedLnd {
   );
 }
 
-async function call<T>(url: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = (await response.json()) as T & { error?: { code: string; message: string; hint?: string } };
-  if (!response.ok) {
-    throw new L402TrainError(
-      answer.error?.code ?? 'HTTP_ERROR',
-      answer.error?.message ?? `HTTP ${response.status}`,
-      response.status,
-      answer.error?.hint,
-    );
-  }
-  return answer;
+function call<T>(url: string, body?: unknown): Promise<T> {
+  return body === undefined ? requestJson<T>(url) : sendJson<T>(url, 'POST', body);
 }
 
 function connection(command: Command, node = 'sponsor'): Command {

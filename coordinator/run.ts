@@ -4,6 +4,7 @@ import { lnServiceClient } from '../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../activities/reconcile';
 import type { LedgerDifference } from '../activities/reconcile';
 import { createApp } from '../api/app';
+import { listen } from '../api/listen';
 import { openDatabase } from '../db/client';
 import { ledgerRepository } from '../db/repos/ledger';
 import { version } from '../package.json';
@@ -91,9 +92,7 @@ export async function runCoordinator(
       log: (message, err) =>
         log(`${message}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
-    server = await new Promise<Server>((resolve) => {
-      const listening = app.listen(config.api.port, config.api.host, () => resolve(listening));
-    });
+    server = await listen(app, config.api.port, config.api.host);
     log(`api listening on http://${config.api.host}:${config.api.port}`);
   }
   log(`control worker polling ${config.temporal.address}`);

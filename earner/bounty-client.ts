@@ -1,7 +1,7 @@
 import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { L402TrainError } from '../lib/errors';
-import { call, jsonRequest, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
+import { call, jsonRequest, newIdempotencyKey, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
 import { followEscrow } from './follow-escrow';
 import type { FollowedEscrow } from './follow-escrow';
 
@@ -48,10 +48,12 @@ export async function submitToBounty(options: SubmitOptions): Promise<SubmitOutc
   const agentPublicKey = (await getWalletInfo({ lnd: options.lnd })).public_key;
   const body = { diff: options.diff, claimedScore: options.claimedScore, agentPublicKey };
 
+  // One key for the submission, its staked repeat and every retry: the coordinator takes it once.
+  const key = newIdempotencyKey();
   const submit = (authorization?: string) =>
     call<{ submissionId: string; escrowId: string }>(
       `${url}/submissions`,
-      jsonRequest('POST', body, authorization),
+      jsonRequest('POST', body, authorization, key),
     );
   let answer = await submit();
   if (answer.status === 402 && answer.challenge) {

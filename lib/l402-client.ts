@@ -1,6 +1,9 @@
 import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
+import { randomUUID } from 'node:crypto';
 import { L402TrainError } from './errors';
+import type { RetryPolicy } from './retrying-fetch';
+import { fetchWithRetry } from './retrying-fetch';
 
 export interface L402Challenge {
   macaroon: string;
@@ -14,17 +17,27 @@ export interface Answer<T> {
   challenge: L402Challenge | null;
 }
 
-export async function call<T>(url: string, init: RequestInit = {}): Promise<Answer<T>> {
-  const response = await fetch(url, init);
-  const body = (await response.json()) as Answer<T>['body'];
-  const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(
-    response.headers.get('www-authenticate') ?? '',
+/**
+ * One API call. A GET, or a call carrying an `Idempotency-Key`, is repeated on connection resets, timeouts and
+ * "retry after" answers (bounded, jittered backoff); any other call is sent once.
+ */
+export function call<T>(url: string, init: RequestInit = {}, policy?: RetryPolicy): Promise<Answer<T>> {
+  return fetchWithRetry(
+    url,
+    init,
+    async (response) => {
+      const body = (await response.json()) as Answer<T>['body'];
+      const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(
+        response.headers.get('www-authenticate') ?? '',
+      );
+      return {
+        status: response.status,
+        body,
+        challenge: match ? { macaroon: match[1] as string, invoice: match[2] as string } : null,
+      };
+    },
+    policy,
   );
-  return {
-    status: response.status,
-    body,
-    challenge: match ? { macaroon: match[1] as string, invoice: match[2] as string } : null,
-  };
 }
 
 /** The body of a 2xx answer; anything else becomes an L402TrainError with the server's code and hint. */
@@ -41,9 +54,25 @@ export function ok<T>(answer: Answer<T>): T {
   return answer.body;
 }
 
-export const jsonRequest = (method: 'POST' | 'PUT', body: unknown, authorization?: string): RequestInit => ({
+/** A fresh key for one logical non-idempotent call: every repeat of that call (and its paid retry) reuses it. */
+export const newIdempotencyKey = (): string => randomUUID();
+
+/**
+ * A JSON request. With an idempotency key the server answers a repeat with its first answer, so the call may be
+ * retried after a reset; give every repeat of the same logical call the same key.
+ */
+export const jsonRequest = (
+  method: 'POST' | 'PUT',
+  body: unknown,
+  authorization?: string,
+  idempotencyKey?: string,
+): RequestInit => ({
   method,
-  headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+  headers: {
+    'content-type': 'application/json',
+    ...(authorization ? { authorization } : {}),
+    ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+  },
   body: JSON.stringify(body),
 });
 

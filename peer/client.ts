@@ -4,7 +4,7 @@ import { weightsFromBytes } from '../db/repos/training';
 import type { FollowedEscrow } from '../earner/follow-escrow';
 import { followEscrow } from '../earner/follow-escrow';
 import { L402TrainError } from '../lib/errors';
-import { call, jsonRequest, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
+import { call, jsonRequest, newIdempotencyKey, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
 
 export interface CheckpointView {
   runId: string;
@@ -108,8 +108,10 @@ export async function playRound(options: PeerRoundOptions, afterRound = -1): Pro
     payload: Buffer.from(payload).toString('base64'),
     nodePubkey: public_key,
   };
+  // One key for this round's update, its staked repeat and every retry: the coordinator takes it once.
+  const key = newIdempotencyKey();
   const put = (authorization?: string) =>
-    call<SubmissionAccepted>(`${options.apiUrl}/gradient`, jsonRequest('PUT', gradient, authorization));
+    call<SubmissionAccepted>(`${options.apiUrl}/gradient`, jsonRequest('PUT', gradient, authorization, key));
   let answer = await put();
   if (answer.status === 402 && answer.challenge) {
     options.onStep?.('staking', 'a hold invoice, refunded unless the update is malformed or copied');

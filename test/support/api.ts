@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
 import type { Router } from 'express';
 import { createApp } from '../../api/app';
+import { listen } from '../../api/listen';
 
 export interface TestApi {
   url: string;
@@ -18,9 +18,7 @@ export async function startTestApi(routers: Router[]): Promise<TestApi> {
     routers,
     log: () => {},
   });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
+  const server = await listen(app, 0, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
