@@ -3,8 +3,10 @@ import type { Router } from 'express';
 import type { LightningClient } from '../activities/lightning/client';
 import { bountiesRouter } from '../api/bounties/router';
 import { escrowsRouter } from '../api/escrows/router';
+import { idempotencyRouter } from '../api/idempotency';
 import { trainingRouter } from '../api/training/router';
 import type { PrismaClient } from '../db/client';
+import { prismaIdempotencyStore } from '../db/repos/idempotency';
 import { prismaRootKeyStore, prismaTokenSpends } from '../db/repos/l402';
 import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
@@ -21,9 +23,10 @@ export interface RouteDeps {
   training?: TrainingConfig;
 }
 
-/** Every resource router of the coordinator's API, wired to the real dependencies. */
+/** Every resource router of the coordinator's API, wired to the real dependencies; idempotency keys first. */
 export function apiRouters(deps: RouteDeps): Router[] {
   return [
+    idempotencyRouter(prismaIdempotencyStore(deps.prisma)),
     escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
     bountiesRouter(bountyRouteDeps(deps)),
     trainingRouter({

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { ApiError } from './errors';
+
+/** What a key holds when a request presents it. */
+export type IdempotencyClaim =
+  | { kind: 'claimed' }
+  | { kind: 'answered'; requestHash: string; status: number; body: unknown }
+  | { kind: 'in-flight'; requestHash: string };
+
+/** Durable: the first answer must outlive the process that gave it (a repeat may reach another replica). */
+export interface IdempotencyStore {
+  claim(scope: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotencyClaim>;
+  complete(scope: string, key: string, status: number, body: unknown): Promise<void>;
+  /** Forgets an unanswered claim, so a repeat runs again (a refusal or a 402 is not a first answer). */
+  release(scope: string, key: string): Promise<void>;
+}
+
+export type IdempotencyErrorCode =
+  'INVALID_IDEMPOTENCY_KEY' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
+
+export class IdempotencyError extends ApiError {
+  constructor(
+    code: IdempotencyErrorCode,
+    message: string,
+    status: number,
+    hint: string,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(code, message, status, hint);
+  }
+}
+
+const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** How long a first request may run before a repeat may take its key over (its process presumably died). */
+export const IDEMPOTENCY_LEASE_MS = 120_000;
+
+const requestHash = (req: Request) =>
+  createHash('sha256')
+    .update(JSON.stringify(req.body ?? null))
+    .digest('hex');
+
+/**
+ * Honours `Idempotency-Key` on every POST, PUT and DELETE: the first request with a key runs; a repeat with the
+ * same key and body gets the first 2xx answer back (`Idempotent-Replayed: true`) without running again, so no
+ * second submission, invoice or workflow; the same key with another body is refused (422
+ * IDEMPOTENCY_KEY_REUSED); a repeat while the first still runs is told to come back (409
+ * IDEMPOTENCY_KEY_IN_USE, Retry-After). Only 2xx answers are kept: after a refusal or a 402 the key is free
+ * again, so the paid repeat of a request may use the same key. Mount before the resource routers.
+ */
+export function idempotencyRouter(store: IdempotencyStore, leaseMs = IDEMPOTENCY_LEASE_MS): Router {
+  const router = Router();
+  router.use((req: Request, res: Response, next: NextFunction) => {
+    const key = req.get('idempotency-key');
+    if (key === undefined || req.method === 'GET' || req.method === 'HEAD') return next();
+    if (!KEY.test(key)) {
+      return next(
+        new IdempotencyError(
+          'INVALID_IDEMPOTENCY_KEY',
+          'an Idempotency-Key is 8 to 128 characters of A-Z a-z 0-9 . _ : -',
+          400,
+          'Send a fresh UUID.',
+        ),
+      );
+    }
+    const scope = `${req.method} ${req.path}`;
+    const hash = requestHash(req);
+    store
+      .claim(scope, key, hash, leaseMs)
+      .then((claim) => {
+        if (claim.kind !== 'claimed' && claim.requestHash !== hash) {
+          throw new IdempotencyError(
+            'IDEMPOTENCY_KEY_REUSED',
+            'this Idempotency-Key was used for a different request',
+            422,
+            'Use a fresh key for a new request; repeat a request only with its own body.',
+          );
+        }
+        if (claim.kind === 'answered') {
+          res.set('idempotent-replayed', 'true').status(claim.status).json(claim.body);
+          return;
+        }
+        if (claim.kind === 'in-flight') {
+          throw new IdempotencyError(
+            'IDEMPOTENCY_KEY_IN_USE',
+            'the first request with this Idempotency-Key is still running',
+            409,
+            'Repeat it after Retry-After seconds.',
+            { 'Retry-After': '1' },
+          );
+        }
+        recordAnswer(res, store, scope, key);
+        next();
+      })
+      .catch(next);
+  });
+  return router;
+}
+
+/** Keeps a 2xx answer under the key before sending it; frees the key for anything else. */
+function recordAnswer(res: Response, store: IdempotencyStore, scope: string, key: string): void {
+  const send = res.json.bind(res);
+  let recorded = false;
+  res.json = (body: unknown) => {
+    if (recorded) return send(body);
+    recorded = true;
+    const kept =
+      res.statusCode >= 200 && res.statusCode < 300
+        ? store.complete(scope, key, res.statusCode, body)
+        : store.release(scope, key);
+    // The answer goes out either way; a key left claimed is taken over once its lease runs out.
+    kept.then(
+      () => send(body),
+      () => send(body),
+    );
+    return res;
+  };
+}
