@@ -18,6 +18,13 @@ const evalLimits = z.object({
   scratchMb: z.number().int().positive().optional(),
 });
 
+const argv = z.array(z.string().min(1)).min(1);
+/** A sandbox of the eval: which bundle files it gets (read-only, its working directory) and what it runs. */
+const evalSide = z.object({ files: z.array(relativePath).min(1), command: argv });
+/** A pipe's fd inside a sandbox: 0 and 1 for the candidate only, 3 to 8 for either (2 and 9 are the host's). */
+const pipeFd = z.number().int().min(0).max(8);
+const evalPipe = z.object({ from: z.enum(['harness', 'candidate']), fromFd: pipeFd, toFd: pipeFd });
+
 export const BountyManifestSchema = z
   .object({
     id: name,
@@ -27,7 +34,12 @@ export const BountyManifestSchema = z
     allowedFiles: z.array(relativePath).min(1),
     maxDiffBytes: z.number().int().positive(),
     eval: z.object({
-      command: z.array(z.string().min(1)).min(1),
+      /** Trusted: scores the candidate, sees the split. Never editable by a diff. */
+      harness: evalSide,
+      /** Untrusted: the files a diff may edit live here; runs in its own sandbox without the split. */
+      candidate: evalSide,
+      /** The only link between the two sandboxes. */
+      pipes: z.array(evalPipe).min(1),
       limits: evalLimits,
       repeatRuns: z.number().int().min(1),
     }),
@@ -47,10 +59,24 @@ export const BountyManifestSchema = z
     }),
   })
   .superRefine((manifest, ctx) => {
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
     for (const file of manifest.allowedFiles) {
-      if (!manifest.baseline.files.includes(file)) {
-        ctx.addIssue({ code: 'custom', path: ['allowedFiles'], message: `${file} is not a baseline file` });
+      if (!manifest.baseline.files.includes(file)) issue(['allowedFiles'], `${file} is not a baseline file`);
+      if (!manifest.eval.candidate.files.includes(file))
+        issue(['allowedFiles'], `${file} is not a candidate file`);
+      if (manifest.eval.harness.files.includes(file)) issue(['allowedFiles'], `${file} is a harness file`);
+    }
+    for (const side of ['harness', 'candidate'] as const) {
+      for (const file of manifest.eval[side].files) {
+        if (!manifest.baseline.files.includes(file))
+          issue(['eval', side, 'files'], `${file} is not a baseline file`);
       }
+      const fds = manifest.eval.pipes.map((p) => (p.from === side ? p.fromFd : p.toFd));
+      if (new Set(fds).size !== fds.length) issue(['eval', 'pipes'], `the ${side} uses an fd twice`);
+      const reserved = side === 'harness' ? [0, 1, 2] : [2];
+      if (fds.some((fd) => reserved.includes(fd)))
+        issue(['eval', 'pipes'], `the ${side} may not use fds ${reserved.join(', ')}`);
     }
     for (const split of ['public', 'held-out', ...manifest.canaries.map((c) => c.split)]) {
       if (!manifest.splits[split]) {

@@ -16,6 +16,10 @@ function splitFiles(bundle: BountyBundle, splitName: string): Record<string, str
   return files;
 }
 
+function pick(files: Record<string, string>, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, files[name] ?? '']));
+}
+
 /**
  * Runs the bounty's eval on one split `runs` times in a row (repeat runs for the stability check), each
  * in a fresh sandbox with only that split mounted. Throws only SANDBOX_UNAVAILABLE; eval failures are outcomes.
@@ -29,10 +33,17 @@ export async function evaluateSplit(
 ): Promise<EvalOutcome[]> {
   const { eval: evalSpec, metric } = bundle.manifest;
   const split = { name: splitName, files: splitFiles(bundle, splitName) };
+  // The harness always comes from the bounty's own bundle, whatever the candidate's files claim.
+  const harnessFiles = pick(bundle.baselineFiles, evalSpec.harness.files);
+  const candidate = {
+    files: pick(candidateFiles, evalSpec.candidate.files),
+    command: evalSpec.candidate.command,
+    pipes: evalSpec.pipes,
+  };
   const outcomes: EvalOutcome[] = [];
   for (let run = 0; run < runs; run += 1) {
     const result = await runEval(
-      { files: candidateFiles, command: evalSpec.command, split, limits: evalSpec.limits },
+      { files: harnessFiles, command: evalSpec.harness.command, split, limits: evalSpec.limits, candidate },
       options,
     );
     outcomes.push(toEvalOutcome(result, metric.name));

@@ -1,12 +1,16 @@
 import { spawn } from 'node:child_process';
+import type { StdioNull, StdioPipe } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { constants as osConstants, tmpdir } from 'node:os';
 
 import { removeBundleDir, writeBundleDir } from './bundle-dir';
 import type { BundleOwner } from './bundle-dir';
 import { SandboxError } from './errors';
 import { describeSystemMounts, findTool, resolveCommand } from './host-tools';
-import { READY, buildSandboxArgv } from './sandbox-command';
-import type { EvalLimits } from './sandbox-command';
+import { closePipes, fdsFor, openPipes } from './pipes';
+import type { EvalPipe, OpenPipe } from './pipes';
+import { READY, SANDBOX_PATHS, buildSandboxArgv } from './sandbox-command';
+import type { EvalLimits, SandboxCommandInput } from './sandbox-command';
 
 export interface EvalSplit {
   /** e.g. "public", "held-out", "canary"; the eval sees it as $SPLIT_NAME. */
@@ -15,13 +19,24 @@ export interface EvalSplit {
   files: Record<string, string>;
 }
 
+/** The candidate's own sandbox, joined to the harness's only by the declared pipes. */
+export interface EvalCandidate {
+  /** The candidate's files (its part of the bundle with the diff applied), read-only as its working directory. */
+  files: Record<string, string>;
+  /** argv, no shell; a leading "node" is the Node binary running this process. */
+  command: string[];
+  pipes: EvalPipe[];
+}
+
 export interface RunEvalRequest {
-  /** The candidate bundle (baseline with the diff applied), mounted read-only as the working directory. */
+  /** The harness's files (or a lone eval's), mounted read-only as the working directory. */
   files: Record<string, string>;
   /** argv, no shell; a leading "node" is the Node binary running this process. */
   command: string[];
   split: EvalSplit;
   limits: EvalLimits;
+  /** Without one, the command runs alone in one sandbox (it then is both harness and candidate). */
+  candidate?: EvalCandidate;
 }
 
 export interface EvalProgress {
@@ -34,8 +49,10 @@ export interface SandboxOptions {
   /** Called about every `heartbeatIntervalMs` while the eval runs (a Temporal activity passes `heartbeat`). */
   heartbeat?: (progress: EvalProgress) => void;
   heartbeatIntervalMs?: number;
-  /** The unprivileged uid/gid the sandbox runs as when this process is root. Default 65534 (nobody). */
+  /** The unprivileged uid/gid the harness runs as when this process is root. Default 65534 (nobody). */
   sandboxUser?: BundleOwner;
+  /** The uid/gid the candidate runs as when this process is root; never the harness's. Default 65533. */
+  candidateUser?: BundleOwner;
   /** Where the candidate and split directories are written for the run. Default: the OS temp dir. */
   tempRoot?: string;
   /** Override the bwrap binary (tests point it at a missing path to prove the eval fails closed). */
@@ -53,12 +70,23 @@ export interface EvalResult {
   timedOut: boolean;
   killedBy?: KillReason;
   wallMs: number;
+  /** What the candidate wrote on its stdout (unless a pipe) and stderr: never part of the eval's output. */
+  candidateOutput?: string;
 }
 
-const READY_FD = 3;
+/** Each sandbox reports readiness on this inherited fd; the bundle's pipes use fds 0, 1 and 3 to 8. */
+const READY_FD = 9;
 const NOBODY: BundleOwner = { uid: 65534, gid: 65534 };
+const CANDIDATE: BundleOwner = { uid: 65533, gid: 65533 };
 const SIGXCPU_EXIT = 128 + osConstants.signals.SIGXCPU;
 const OUT_OF_MEMORY = /out of memory|allocation failed|cannot allocate memory|ENOMEM/i;
+/** Node flags for a harness that shares an eval with a candidate: no inspector (SIGUSR1), no processes, no workers. */
+const HARNESS_NODE_FLAGS = [
+  '--experimental-permission',
+  '--allow-fs-read=*',
+  `--allow-fs-write=${SANDBOX_PATHS.scratch}/*`,
+  '--no-warnings',
+];
 
 function classifyExit(exitCode: number | null, stderr: string): KillReason | undefined {
   if (exitCode === SIGXCPU_EXIT) return 'cpu-time';
@@ -67,149 +95,258 @@ function classifyExit(exitCode: number | null, stderr: string): KillReason | und
   return undefined;
 }
 
-/** Collects a stream up to a shared byte budget. */
+type Stream = 'stdout' | 'stderr' | 'candidate';
+
+/** Collects the eval's streams up to one shared byte budget. */
 class OutputBudget {
   private used = 0;
-  readonly chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  readonly chunks: Record<Stream, Buffer[]> = { stdout: [], stderr: [], candidate: [] };
   constructor(private readonly limit: number) {}
 
   get bytes(): number {
     return this.used;
   }
   /** Keeps what fits; false once the budget is exceeded. */
-  take(stream: 'stdout' | 'stderr', chunk: Buffer): boolean {
+  take(stream: Stream, chunk: Buffer): boolean {
     const room = this.limit - this.used;
     this.chunks[stream].push(chunk.subarray(0, Math.max(0, room)));
     this.used += chunk.length;
     return this.used <= this.limit;
   }
-  text(stream: 'stdout' | 'stderr'): string {
+  text(stream: Stream): string {
     return Buffer.concat(this.chunks[stream]).toString('utf8');
   }
 }
 
-interface RawRun {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  sandboxStarted: boolean;
-  parentKill?: 'wall-clock' | 'output-limit';
-  wallMs: number;
-}
+type ParentKill = 'wall-clock' | 'output-limit';
 
-function spawnSandbox(argv: string[], request: RunEvalRequest, options: SandboxOptions): Promise<RawRun> {
-  const [program, ...args] = argv as [string, ...string[]];
-  const started = Date.now();
-  const output = new OutputBudget(request.limits.maxOutputBytes);
-  return new Promise((resolve, reject) => {
-    const child = spawn(program, args, {
-      detached: true,
-      env: { PATH: '/usr/bin:/bin' },
-      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    });
-    let ready = '';
-    let parentKill: RawRun['parentKill'];
-    const killSandbox = (reason: NonNullable<RawRun['parentKill']>) => {
-      parentKill ??= reason;
-      if (child.pid !== undefined) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // The process group is already gone.
-        }
-      }
-    };
-    const wallTimer = setTimeout(() => killSandbox('wall-clock'), request.limits.wallSeconds * 1000);
-    const heartbeatTimer = setInterval(
-      () =>
-        options.heartbeat?.({
-          split: request.split.name,
-          elapsedMs: Date.now() - started,
-          outputBytes: output.bytes,
-        }),
-      options.heartbeatIntervalMs ?? 1000,
-    );
-    const onOutput = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      if (!output.take(stream, chunk)) killSandbox('output-limit');
-    };
-    child.stdout?.on('data', onOutput('stdout'));
-    child.stderr?.on('data', onOutput('stderr'));
-    child.stdio[READY_FD]?.on('data', (chunk: Buffer) => (ready += chunk.toString('utf8')));
-    const finish = () => {
-      clearTimeout(wallTimer);
-      clearInterval(heartbeatTimer);
-    };
-    child.on('error', (err) => {
-      finish();
-      reject(new SandboxError('SANDBOX_UNAVAILABLE', `cannot start the sandbox: ${err.message}`));
-    });
-    child.on('close', (code, signal) => {
-      finish();
-      resolve({
-        exitCode: code ?? (signal ? 128 + osConstants.signals[signal] : null),
-        stdout: output.text('stdout'),
-        stderr: output.text('stderr'),
-        sandboxStarted: ready === READY,
-        parentKill,
-        wallMs: Date.now() - started,
-      });
-    });
-  });
+/** One started sandbox: its readiness, its end, and a kill for its whole process tree. */
+interface Sandbox {
+  ready: Promise<boolean>;
+  closed: Promise<number | null>;
+  kill(): void;
 }
 
 /**
- * Runs an eval command on one split inside a bubblewrap sandbox (see `buildSandboxArgv` for what it
- * isolates) and reports how it ended. Fails closed: if bubblewrap, prlimit (or setpriv, as root) is
- * missing or the sandbox cannot be set up, it throws SANDBOX_UNAVAILABLE and runs nothing.
+ * Starts one sandbox. `fds` maps an fd inside to an fd of this process; stdout and stderr (unless mapped) go
+ * to the budget as `streams`. bwrap's --die-with-parent and pid namespace take everything inside with it.
  */
-export async function runEval(request: RunEvalRequest, options: SandboxOptions = {}): Promise<EvalResult> {
-  const asRoot = process.getuid?.() === 0;
-  const user = options.sandboxUser ?? NOBODY;
-  const [bwrapPath, prlimitPath, shellPath, setprivPath] = await Promise.all([
+function startSandbox(
+  argv: string[],
+  fds: Map<number, number>,
+  streams: { stdout: Stream; stderr: Stream },
+  onOutput: (stream: Stream, chunk: Buffer) => void,
+): Sandbox {
+  const [program, ...args] = argv as [string, ...string[]];
+  const stdio: (number | StdioNull | StdioPipe)[] = ['ignore', 'pipe', 'pipe'];
+  for (let fd = 3; fd < READY_FD; fd += 1) stdio.push('ignore');
+  stdio.push('pipe');
+  for (const [inside, outside] of fds) stdio[inside] = outside;
+  const child = spawn(program, args, { detached: true, env: { PATH: '/usr/bin:/bin' }, stdio });
+  child.stdout?.on('data', (chunk: Buffer) => onOutput(streams.stdout, chunk));
+  child.stderr?.on('data', (chunk: Buffer) => onOutput(streams.stderr, chunk));
+  let readyText = '';
+  const closed = new Promise<number | null>((resolve, reject) => {
+    child.on('error', (err) =>
+      reject(new SandboxError('SANDBOX_UNAVAILABLE', `cannot start the sandbox: ${err.message}`)),
+    );
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + osConstants.signals[signal] : null)));
+  });
+  const ready = new Promise<boolean>((resolve) => {
+    (child.stdio as readonly (Readable | Writable | null | undefined)[])[READY_FD]?.on(
+      'data',
+      (chunk: Buffer) => {
+        readyText += chunk.toString('utf8');
+        if (readyText === READY) resolve(true);
+      },
+    );
+    closed.then(
+      () => resolve(readyText === READY),
+      () => resolve(false),
+    );
+  });
+  return {
+    ready,
+    closed,
+    kill: () => {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // The process group is already gone.
+      }
+    },
+  };
+}
+
+interface HostTools {
+  bwrapPath: string;
+  prlimitPath: string;
+  shellPath: string;
+  mkfifoPath: string;
+  setprivPath?: string;
+}
+
+async function findHostTools(options: SandboxOptions, asRoot: boolean): Promise<HostTools> {
+  const [bwrapPath, prlimitPath, shellPath, mkfifoPath, setprivPath] = await Promise.all([
     findTool('bwrap', options.bwrapPath),
     findTool('prlimit'),
     findTool('sh'),
+    findTool('mkfifo'),
     asRoot ? findTool('setpriv') : Promise.resolve(undefined),
   ]);
-  const owner = asRoot ? user : undefined;
+  return { bwrapPath, prlimitPath, shellPath, mkfifoPath, ...(setprivPath ? { setprivPath } : {}) };
+}
+
+/** The harness's command; a `node` harness beside a candidate runs with the inspector and processes disabled. */
+async function harnessCommand(command: string[], withCandidate: boolean): Promise<string[]> {
+  const [program, ...args] = await resolveCommand(command);
+  return withCandidate && command[0] === 'node'
+    ? [program as string, ...HARNESS_NODE_FLAGS, ...args]
+    : [program as string, ...args];
+}
+
+/** Private temp dirs that live as long as one eval; removed in reverse order. */
+class TempDirs {
+  private readonly dirs: string[] = [];
+  constructor(private readonly root: string) {}
+  async write(label: string, files: Record<string, string>, owner?: BundleOwner): Promise<string> {
+    const dir = await writeBundleDir(this.root, label, files, owner);
+    this.dirs.push(dir);
+    return dir;
+  }
+  async removeAll(): Promise<void> {
+    for (const dir of this.dirs.reverse()) await removeBundleDir(dir);
+  }
+}
+
+/**
+ * Runs an eval on one split: the harness in its own bubblewrap sandbox with the split, and the candidate (if
+ * the request has one) in another, under a different uid, without the split or its name, joined to the
+ * harness only by the declared pipes (see `buildSandboxArgv` for what each sandbox isolates). The eval ends
+ * when the harness exits; the candidate is then killed. Fails closed: a missing tool or a sandbox that cannot
+ * be set up throws SANDBOX_UNAVAILABLE and runs nothing.
+ */
+export async function runEval(request: RunEvalRequest, options: SandboxOptions = {}): Promise<EvalResult> {
+  const asRoot = process.getuid?.() === 0;
+  const harnessUser = options.sandboxUser ?? NOBODY;
+  const candidateUser = options.candidateUser ?? CANDIDATE;
+  if (asRoot && request.candidate && candidateUser.uid === harnessUser.uid) {
+    throw new SandboxError('SANDBOX_UNAVAILABLE', 'the candidate and the harness must run as different uids');
+  }
+  const tools = await findHostTools(options, asRoot);
   const tempRoot = options.tempRoot ?? tmpdir();
-  const workHostDir = await writeBundleDir(tempRoot, 'work', request.files, owner);
+  const temp = new TempDirs(tempRoot);
+  const pipes: OpenPipe[] = [];
   try {
-    const splitHostDir = await writeBundleDir(tempRoot, 'split', request.split.files, owner);
-    try {
-      const argv = buildSandboxArgv({
-        bwrapPath,
-        prlimitPath,
-        shellPath,
-        dropToUser: setprivPath ? { setprivPath, ...user } : undefined,
-        systemMounts: await describeSystemMounts(),
-        workHostDir,
-        splitHostDir,
-        splitName: request.split.name,
-        command: await resolveCommand(request.command),
-        limits: request.limits,
-        readyFd: READY_FD,
-      });
-      const run = await spawnSandbox(argv, request, options);
-      if (!run.sandboxStarted && run.parentKill === undefined) {
+    const owner = (user: BundleOwner) => (asRoot ? user : undefined);
+    const common = async (user: BundleOwner) => ({
+      bwrapPath: tools.bwrapPath,
+      prlimitPath: tools.prlimitPath,
+      shellPath: tools.shellPath,
+      dropToUser: tools.setprivPath ? { setprivPath: tools.setprivPath, ...user } : undefined,
+      systemMounts: await describeSystemMounts(),
+      limits: request.limits,
+      readyFd: READY_FD,
+    });
+    const harness: SandboxCommandInput = {
+      ...(await common(harnessUser)),
+      workHostDir: await temp.write('harness', request.files, owner(harnessUser)),
+      workAt: request.candidate ? SANDBOX_PATHS.harness : SANDBOX_PATHS.work,
+      splitHostDir: await temp.write('split', request.split.files, owner(harnessUser)),
+      splitName: request.split.name,
+      command: await harnessCommand(request.command, request.candidate !== undefined),
+    };
+    const candidate: SandboxCommandInput | undefined = request.candidate && {
+      ...(await common(candidateUser)),
+      workHostDir: await temp.write('candidate', request.candidate.files, owner(candidateUser)),
+      command: await resolveCommand(request.candidate.command),
+    };
+    pipes.push(...(await openPipes(tempRoot, tools.mkfifoPath, request.candidate?.pipes ?? [])));
+    return await runSandboxes(request, options, { harness, candidate }, pipes);
+  } finally {
+    closePipes(pipes);
+    await temp.removeAll();
+  }
+}
+
+async function runSandboxes(
+  request: RunEvalRequest,
+  options: SandboxOptions,
+  argvs: { harness: SandboxCommandInput; candidate?: SandboxCommandInput },
+  pipes: OpenPipe[],
+): Promise<EvalResult> {
+  const started = Date.now();
+  const output = new OutputBudget(request.limits.maxOutputBytes);
+  const running: Sandbox[] = [];
+  let parentKill: ParentKill | undefined;
+  const killAll = (reason: ParentKill) => {
+    parentKill ??= reason;
+    for (const sandbox of running) sandbox.kill();
+  };
+  const onOutput = (stream: Stream, chunk: Buffer) => {
+    if (!output.take(stream, chunk)) killAll('output-limit');
+  };
+  const wallTimer = setTimeout(() => killAll('wall-clock'), request.limits.wallSeconds * 1000);
+  const heartbeatTimer = setInterval(
+    () =>
+      options.heartbeat?.({
+        split: request.split.name,
+        elapsedMs: Date.now() - started,
+        outputBytes: output.bytes,
+      }),
+    options.heartbeatIntervalMs ?? 1000,
+  );
+  try {
+    let candidate: Sandbox | undefined;
+    if (argvs.candidate) {
+      candidate = startSandbox(
+        buildSandboxArgv(argvs.candidate),
+        fdsFor('candidate', pipes),
+        { stdout: 'candidate', stderr: 'candidate' },
+        onOutput,
+      );
+      running.push(candidate);
+      if (!(await candidate.ready) && parentKill === undefined) {
+        candidate.kill();
+        await candidate.closed.catch(() => null);
         throw new SandboxError(
           'SANDBOX_UNAVAILABLE',
-          `the sandbox could not be created: ${run.stderr.trim()}`,
+          `the candidate's sandbox could not be created: ${output.text('candidate').trim()}`,
         );
       }
-      const killedBy = run.parentKill ?? classifyExit(run.exitCode, run.stderr);
-      return {
-        exitCode: run.exitCode,
-        stdout: run.stdout,
-        stderr: run.stderr,
-        timedOut: killedBy === 'wall-clock' || killedBy === 'cpu-time',
-        ...(killedBy ? { killedBy } : {}),
-        wallMs: run.wallMs,
-      };
-    } finally {
-      await removeBundleDir(splitHostDir);
     }
+    const harness = startSandbox(
+      buildSandboxArgv(argvs.harness),
+      fdsFor('harness', pipes),
+      { stdout: 'stdout', stderr: 'stderr' },
+      onOutput,
+    );
+    running.push(harness);
+    // Only the sandboxes hold the pipes now: either one's end is the other's EOF or EPIPE.
+    closePipes(pipes);
+    if (parentKill) harness.kill();
+    const exitCode = await harness.closed;
+    const harnessStarted = await harness.ready;
+    candidate?.kill();
+    await candidate?.closed.catch(() => null);
+    const stderr = output.text('stderr');
+    if (!harnessStarted && parentKill === undefined) {
+      throw new SandboxError('SANDBOX_UNAVAILABLE', `the sandbox could not be created: ${stderr.trim()}`);
+    }
+    const killedBy = parentKill ?? classifyExit(exitCode, stderr);
+    return {
+      exitCode,
+      stdout: output.text('stdout'),
+      stderr,
+      timedOut: killedBy === 'wall-clock' || killedBy === 'cpu-time',
+      ...(killedBy ? { killedBy } : {}),
+      wallMs: Date.now() - started,
+      ...(argvs.candidate ? { candidateOutput: output.text('candidate') } : {}),
+    };
   } finally {
-    await removeBundleDir(workHostDir);
+    clearTimeout(wallTimer);
+    clearInterval(heartbeatTimer);
+    for (const sandbox of running) sandbox.kill();
   }
 }

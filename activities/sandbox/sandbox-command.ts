@@ -22,6 +22,7 @@ export const READY = 'ready';
 /** Where things appear inside the sandbox. */
 export const SANDBOX_PATHS = {
   work: '/sandbox/candidate',
+  harness: '/sandbox/harness',
   split: '/sandbox/split',
   scratch: '/tmp',
 } as const;
@@ -39,23 +40,25 @@ export interface SandboxCommandInput {
   dropToUser?: { setprivPath: string; uid: number; gid: number };
   systemMounts: SystemMount[];
   workHostDir: string;
-  splitHostDir: string;
-  splitName: string;
+  /** Where the work dir appears inside: `SANDBOX_PATHS.work` (a candidate, or a lone eval) unless given. */
+  workAt?: string;
+  /** The split of this run; both absent in a candidate's sandbox, which never sees the split or its name. */
+  splitHostDir?: string;
+  splitName?: string;
   command: string[];
   limits: EvalLimits;
   /** An inherited fd on which the sandbox writes `ready` once it is fully set up (then closes it). */
   readyFd: number;
 }
 
-/** The sandbox's whole environment: nothing from the parent's leaks in. */
-export function sandboxEnv(splitName: string): Record<string, string> {
+/** The sandbox's whole environment: nothing from the parent's leaks in; the split only where there is one. */
+export function sandboxEnv(splitName?: string): Record<string, string> {
   return {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     HOME: SANDBOX_PATHS.scratch,
     TMPDIR: SANDBOX_PATHS.scratch,
     LANG: 'C.UTF-8',
-    SPLIT_NAME: splitName,
-    SPLIT_DIR: SANDBOX_PATHS.split,
+    ...(splitName === undefined ? {} : { SPLIT_NAME: splitName, SPLIT_DIR: SANDBOX_PATHS.split }),
   };
 }
 
@@ -122,16 +125,14 @@ export function buildSandboxArgv(input: SandboxCommandInput): string[] {
     SANDBOX_PATHS.scratch,
     '--ro-bind',
     input.workHostDir,
-    SANDBOX_PATHS.work,
-    '--ro-bind',
-    input.splitHostDir,
-    SANDBOX_PATHS.split,
+    input.workAt ?? SANDBOX_PATHS.work,
+    ...(input.splitHostDir === undefined ? [] : ['--ro-bind', input.splitHostDir, SANDBOX_PATHS.split]),
     '--remount-ro',
     '/',
     '--remount-ro',
     '/dev',
     '--chdir',
-    SANDBOX_PATHS.work,
+    input.workAt ?? SANDBOX_PATHS.work,
     '--clearenv',
     ...env,
     '--',

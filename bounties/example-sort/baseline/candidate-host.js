@@ -1,8 +1,8 @@
 'use strict';
-// Runs the candidate's sort() in its own process, started by eval.js under Node's permission model: it may
-// read only its own three files, write no file, and start no process, worker or native addon. It talks to the
-// harness over the fds it was given (3: requests, 4: replies) and never sees the keys: every comparison is a
-// round trip to the harness, which counts it.
+// Runs the candidate's sort() in the candidate's own sandbox (bounty.json's "candidate"), under Node's
+// permission model as well: it may read only its own three files, write no file, and start no process, worker
+// or native addon. It talks to the harness over the pipes bounty.json declares (3: requests, 4: replies) and
+// never sees the keys: every comparison is a round trip to the harness, which counts it.
 
 const { LineChannel } = require('./channel.js');
 

@@ -1,8 +1,8 @@
 'use strict';
 // The bounty's harness (not editable by submissions). Runs under plain `node` with no dependencies.
 //
-// $SPLIT_DIR/cases.txt holds one case per line: space-separated integer keys. The candidate's sort() runs in a
-// separate, permission-restricted process (candidate-host.js) that never sees the keys: it sorts opaque items
+// $SPLIT_DIR/cases.txt holds one case per line: space-separated integer keys. The candidate's sort() runs in
+// its own sandbox (candidate-host.js) that never sees the keys, the split or its name: it sorts opaque items
 // and every compare() is answered and counted here. Prints exactly one line:
 //   scored splits: `score: <lower bound / comparisons>` where the lower bound is sum(log2(n!)) over the
 //                  cases (higher is better); `score: 0` if any case comes back wrong.
@@ -10,7 +10,6 @@
 
 const fs = require('fs');
 const path = require('path');
-const { spawn, spawnSync } = require('child_process');
 
 const { LineChannel } = require('./channel.js');
 
@@ -30,38 +29,12 @@ function log2Factorial(n) {
 }
 
 /**
- * Starts the candidate host and returns the channel to it. The host gets the write end of a "requests" FIFO
- * and the read end of a "replies" FIFO as fds 3 and 4 and holds the only writer of "requests", so its exit,
- * for whatever reason, ends our reads (EOF) instead of leaving us waiting.
+ * The candidate (candidate-host.js with sort.js) runs in its own sandbox, started by the host, not by us: we
+ * read its requests on fd 3 and write replies on fd 4, the pipes bounty.json declares. Its end, for whatever
+ * reason, ends our reads (EOF) and writes (EPIPE) instead of leaving us waiting.
  */
-function startCandidate() {
-  const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR || '/tmp', 'sort-'));
-  const requests = path.join(scratch, 'requests');
-  const replies = path.join(scratch, 'replies');
-  const made = spawnSync('mkfifo', ['-m', '600', requests, replies]);
-  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
-  const { O_RDONLY, O_WRONLY, O_NONBLOCK } = fs.constants;
-  // A non-blocking reader lets us open each writer without waiting; then a blocking reader replaces it.
-  const openPair = (fifo) => {
-    const placeholder = fs.openSync(fifo, O_RDONLY | O_NONBLOCK);
-    const writer = fs.openSync(fifo, O_WRONLY);
-    const reader = fs.openSync(fifo, O_RDONLY);
-    fs.closeSync(placeholder);
-    return { reader, writer };
-  };
-  const requestPipe = openPair(requests);
-  const replyPipe = openPair(replies);
-  const code = ['candidate-host.js', 'channel.js', 'sort.js'].map((file) => path.join(__dirname, file));
-  const host = spawn(
-    process.execPath,
-    ['--experimental-permission', '--no-warnings', ...code.map((file) => `--allow-fs-read=${file}`), code[0]],
-    { stdio: ['ignore', 'ignore', 'inherit', requestPipe.writer, replyPipe.reader] },
-  );
-  host.unref();
-  fs.closeSync(requestPipe.writer);
-  fs.closeSync(replyPipe.reader);
-  return new LineChannel(requestPipe.reader, replyPipe.writer);
-}
+const REQUESTS_FD = 3;
+const REPLIES_FD = 4;
 
 /** Sorts one case through the candidate; returns the keys in the order it answered, and the comparisons. */
 function runCase(channel, keys) {
@@ -119,7 +92,7 @@ function scoreCanary(channel, cases, expected) {
 function main() {
   const cases = readLines('cases.txt').map(parseCase);
   const isCanary = fs.existsSync(path.join(process.env.SPLIT_DIR, 'expected.txt'));
-  const channel = startCandidate();
+  const channel = new LineChannel(REQUESTS_FD, REPLIES_FD);
   const score = isCanary
     ? scoreCanary(channel, cases, readLines('expected.txt'))
     : scoreSplit(channel, cases);

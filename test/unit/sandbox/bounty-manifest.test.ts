@@ -42,13 +42,42 @@ describe('the example-sort bounty', () => {
   });
 });
 
+const withEval = (change: Record<string, unknown>) => ({
+  eval: { ...(exampleJson['eval'] as object), ...change },
+});
+
 describe('parseBountyManifest', () => {
   it.each<[string, Record<string, unknown>]>([
     ['an allowed file outside the baseline', { allowedFiles: ['other.js'] }],
     ['a missing held-out split', { splits: { public: { dir: 'splits/public', files: ['cases.txt'] } } }],
     ['an unknown direction', { metric: { name: 'score', direction: 'sideways' } }],
     ['an escaping baseline path', { baseline: { dir: '../elsewhere', files: ['sort.js'] } }],
-    ['an empty eval command', { eval: { ...(exampleJson['eval'] as object), command: [] } }],
+    ['an empty harness command', withEval({ harness: { files: ['eval.js'], command: [] } })],
+    [
+      'an editable file in the harness',
+      withEval({ harness: { files: ['eval.js', 'sort.js'], command: ['node', 'eval.js'] } }),
+    ],
+    [
+      'an editable file outside the candidate',
+      withEval({ candidate: { files: ['candidate-host.js'], command: ['node', 'candidate-host.js'] } }),
+    ],
+    [
+      'a harness file outside the baseline',
+      withEval({ harness: { files: ['other.js'], command: ['node'] } }),
+    ],
+    ['no pipe', withEval({ pipes: [] })],
+    ['a pipe on the harness stdout', withEval({ pipes: [{ from: 'harness', fromFd: 1, toFd: 3 }] })],
+    ['a pipe on the candidate stderr', withEval({ pipes: [{ from: 'candidate', fromFd: 2, toFd: 3 }] })],
+    ['a pipe on the ready fd', withEval({ pipes: [{ from: 'candidate', fromFd: 9, toFd: 3 }] })],
+    [
+      'two pipes on one fd',
+      withEval({
+        pipes: [
+          { from: 'candidate', fromFd: 3, toFd: 3 },
+          { from: 'harness', fromFd: 3, toFd: 4 },
+        ],
+      }),
+    ],
     [
       'a canary on an undeclared split',
       { canaries: [{ name: 'c', split: 'nowhere', expectedScore: 1, tolerance: 0 }] },
