@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { NativeConnection } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { LightningClient } from '../activities/lightning/client';
@@ -33,9 +34,9 @@ export function controlActivities(deps: Pick<ControlWorkerDeps, 'lightning' | 'p
   });
 }
 
-/** The worker of the control queue: all workflows, plus the Lightning and database activities. */
-export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
-  return Worker.create({
+/** The control queue's worker options: all workflows, plus the Lightning and database activities. */
+export function controlWorkerOptions(deps: ControlWorkerDeps): WorkerOptions {
+  return {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.control,
@@ -43,7 +44,12 @@ export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
     activities: controlActivities(deps),
     dataConverter: dataConverter(deps.secrets),
     ...(deps.identity ? { identity: deps.identity } : {}),
-  });
+  };
+}
+
+/** The worker of the control queue. */
+export function createControlWorker(deps: ControlWorkerDeps): Promise<Worker> {
+  return Worker.create(controlWorkerOptions(deps));
 }
 
 export function readLndCredentials(file: string): { socket: string; cert: string; macaroon: string } {

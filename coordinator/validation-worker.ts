@@ -1,4 +1,5 @@
 import type { NativeConnection } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
@@ -13,14 +14,19 @@ export interface ValidationWorkerDeps {
   identity?: string;
 }
 
-/** A worker of the validation queue: add more of them (GPU hosts) without touching the control side. */
-export function createValidationWorker(deps: ValidationWorkerDeps): Promise<Worker> {
-  return Worker.create({
+/** The validation queue's worker options. */
+export function validationWorkerOptions(deps: ValidationWorkerDeps): WorkerOptions {
+  return {
     connection: deps.connection,
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.validation,
     activities: deps.activities,
     dataConverter: dataConverter(deps.secrets),
     ...(deps.identity ? { identity: deps.identity } : {}),
-  });
+  };
+}
+
+/** A worker of the validation queue: add more of them (GPU hosts) without touching the control side. */
+export function createValidationWorker(deps: ValidationWorkerDeps): Promise<Worker> {
+  return Worker.create(validationWorkerOptions(deps));
 }

@@ -9,7 +9,7 @@ import { credentialsPath } from '../../stack/lnd';
 import { freshPostgres } from './database';
 import { testStackConfig } from './stack-config';
 import { temporalTestEnv } from './temporal';
-import type { WorkerProcess } from './worker-process';
+import type { WorkerKind, WorkerProcess, WorkerProcessOptions } from './worker-process';
 import { startWorkerProcess } from './worker-process';
 import { codecClient } from './workflows';
 
@@ -21,8 +21,14 @@ export interface ProcessHarness {
   secrets: CoordinatorSecrets;
   /** Every worker process started so far, killed or not. */
   workers: WorkerProcess[];
-  /** Starts a worker process against this harness's Temporal server, database and secrets. */
-  worker(kind?: 'control' | 'validation'): Promise<WorkerProcess>;
+  /**
+   * Starts a worker process against this harness's Temporal server, database and secrets, after SIGKILLing any
+   * worker of the same kind still alive: one worker of each kind at a time, so a kill always hits the process
+   * that holds the work.
+   */
+  worker(kind?: WorkerKind, options?: WorkerProcessOptions): Promise<WorkerProcess>;
+  /** SIGKILLs every live worker of `kind`. */
+  killWorkers(kind: WorkerKind): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,14 +49,21 @@ export async function startProcessHarness(): Promise<ProcessHarness> {
     L402_SECRETS_FILE: secretsFile,
   };
   const workers: WorkerProcess[] = [];
+  const killWorkers = async (kind: WorkerKind) => {
+    await Promise.all(
+      workers.filter((worker) => worker.kind === kind).map((worker) => worker.kill('SIGKILL')),
+    );
+  };
   return {
     env,
     db,
     client: codecClient(env, secrets),
     secrets,
     workers,
-    worker: async (kind = 'control') => {
-      const started = await startWorkerProcess(workerEnv, kind);
+    killWorkers,
+    worker: async (kind = 'control', options = {}) => {
+      await killWorkers(kind);
+      const started = await startWorkerProcess(workerEnv, kind, options);
       workers.push(started);
       return started;
     },

@@ -35,6 +35,19 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The kill time is drawn from a seed (printed, and settable with L402_KILL_SEED) so a failing run can be replayed. */
+const KILL_SEED = Number(process.env.L402_KILL_SEED ?? 20_261_202);
+
+/** A fraction in [0, 1) from the seed and a label (FNV-1a, then one xorshift step). */
+function seededFraction(seed: number, label: string): number {
+  let hash = 0x811c9dc5 ^ seed;
+  for (const char of label) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193);
+  hash ^= hash << 13;
+  hash ^= hash >>> 17;
+  hash ^= hash << 5;
+  return (hash >>> 0) / 2 ** 32;
+}
+
 describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker during a round', (kind) => {
   it('finishes every round with each submission decided once, nothing left held, and the audit passing', async () => {
     const runId = `kill-${kind}-${randomUUID()}`;
@@ -65,10 +78,12 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
         }
       }),
     );
-    const killAfterMs = 2_000 + Math.floor(Math.random() * 6_000);
-    console.log(`killing the ${kind} worker ${killAfterMs} ms into the run`);
+    const killAfterMs = 2_000 + Math.floor(seededFraction(KILL_SEED, kind) * 6_000);
+    console.log(`killing the ${kind} worker ${killAfterMs} ms into the run (L402_KILL_SEED=${KILL_SEED})`);
     await sleep(killAfterMs);
     await current[kind].kill('SIGKILL');
+    // Neither kind of worker can be spared to finish a round, so a run that is still open now was open at the kill.
+    expect((await run.describe()).status.name).toBe('RUNNING');
     await sleep(1_000);
     current[kind] = await harness.worker(kind);
 

@@ -1,0 +1,44 @@
+import type { ProcessHarness } from '../process-harness';
+import type { WorkerKind, WorkerProcess } from '../worker-process';
+import type { CrashPlan } from './plan';
+
+export interface Supervisor {
+  /** How many times a worker died (killed itself) and was started again. */
+  restarts(): number;
+  /** When the latest worker started (ms since epoch). */
+  lastStartAt(): number;
+  /** Stops restarting; the current worker stays up (the next `harness.worker` of this kind replaces it). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps exactly one crash-injected worker of `kind` alive: starts one, and each time it dies starts the next
+ * (with the same plan: only attempts numbered `plan.attempt` are held, so retries pass).
+ */
+export async function superviseWorker(
+  harness: ProcessHarness,
+  kind: WorkerKind,
+  plan: CrashPlan,
+): Promise<Supervisor> {
+  let current: WorkerProcess = await harness.worker(kind, { crash: plan });
+  let startedAt = Date.now();
+  let restarts = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      await Promise.race([current.exited, new Promise((resolve) => setTimeout(resolve, 500))]);
+      if (stopped || current.alive()) continue;
+      current = await harness.worker(kind, { crash: plan });
+      startedAt = Date.now();
+      restarts += 1;
+    }
+  })();
+  return {
+    restarts: () => restarts,
+    lastStartAt: () => startedAt,
+    stop: async () => {
+      stopped = true;
+      await loop;
+    },
+  };
+}
