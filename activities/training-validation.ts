@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
-import { aggregate, applyOuterStep, decodeUpdate, KernelError } from '../kernels';
+import { aggregate, applyOuterStep, type CompressedUpdate, type WireSettings } from '../kernels';
 import type { TrainingRepository } from '../db/repos/training';
 import { initialWeights, weightShapes } from '../model/config';
 import type { ModelConfig } from '../model/config';
+import { checkPayload } from '../model/payload-check';
 import type { Scorer } from '../model/score';
-import { scorePayload } from '../model/submission';
+import { scoreUpdate } from '../model/submission';
 import { permanentFailure } from './errors';
 
 export interface TrainingValidationDeps {
@@ -23,17 +24,34 @@ export interface SubmissionEvidence {
   norm: number;
 }
 
-export type PrecheckResult = { ok: true } | { ok: false; code: string; message: string };
+/** A payload refused for what its sender wrote: a stable code, never a thrown error. */
+export interface PayloadRefused {
+  ok: false;
+  code: string;
+  message: string;
+}
+
+export type PrecheckResult = { ok: true } | PayloadRefused;
 
 export interface ScoredGradient {
+  ok: true;
   evidence: SubmissionEvidence;
   lossBefore: number;
   lossAfter: number;
 }
 
-const sameShapes = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]) =>
-  a.length === b.length &&
-  a.every((shape, t) => shape.length === b[t]!.length && shape.every((d, i) => d === b[t]![i]));
+/** An update the round aggregated without, and why (the same check as the pre-check and the scorer). */
+export interface SkippedUpdate {
+  submissionId: string;
+  code: string;
+}
+
+export interface AggregatedRound {
+  checkpointHash: string;
+  heldOutLoss: number;
+  /** Accepted submissions left out of the sparse mean, in the order given; empty when every one decoded. */
+  skipped: SkippedUpdate[];
+}
 
 /** Scoring and aggregation for training rounds: run by validation workers, the only ones that load the model. */
 export function trainingValidationActivities({ training, model, scorer }: TrainingValidationDeps) {
@@ -43,76 +61,84 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
     return checkpoint.weights;
   }
 
+  const check = (payloadBase64: string, compression: WireSettings) =>
+    checkPayload(Buffer.from(payloadBase64, 'base64'), { shapes: weightShapes(model), compression });
+
   return {
     async createInitialCheckpoint(input: { runId: string; seed: number }): Promise<string> {
       return training.saveCheckpoint(input.runId, 0, initialWeights(model, input.seed), null);
     },
 
-    /** The cheap checks before any escrow: the payload decodes, is for this model's tensors, holds finite values. */
-    async precheckGradient(input: { payloadBase64: string }): Promise<PrecheckResult> {
-      try {
-        const update = decodeUpdate(Buffer.from(input.payloadBase64, 'base64'));
-        if (!sameShapes(update.shapes, weightShapes(model))) {
-          return {
-            ok: false,
-            code: 'GRADIENT_SHAPE_MISMATCH',
-            message: "the update's tensor shapes are not the model's",
-          };
-        }
-        return { ok: true };
-      } catch (err) {
-        if (err instanceof KernelError) return { ok: false, code: err.code, message: err.message };
-        throw err;
-      }
+    /**
+     * The cheap checks before any escrow: the payload declares the run's compression, decodes (finite scales,
+     * indices in range), and is for this model's tensors.
+     */
+    async precheckGradient(input: {
+      payloadBase64: string;
+      compression: WireSettings;
+    }): Promise<PrecheckResult> {
+      const checked = check(input.payloadBase64, input.compression);
+      return checked.ok ? { ok: true } : checked;
     },
 
-    /** Loss before and after this update alone on the held-out batch of the round's seed (deterministic on CPU). */
+    /**
+     * Loss before and after this update alone on the held-out batch of the round's seed (deterministic on CPU).
+     * The payload is held to the run again first: what scores here is what the aggregator takes.
+     */
     async scoreGradient(input: {
       submissionId: string;
       checkpointHash: string;
       payloadBase64: string;
+      compression: WireSettings;
       heldOutSeed: number;
       outerLearningRate: number;
-    }): Promise<ScoredGradient> {
+    }): Promise<ScoredGradient | PayloadRefused> {
       Context.current().heartbeat('scoring');
-      const scored = await scorePayload(
+      const checked = check(input.payloadBase64, input.compression);
+      if (!checked.ok) return checked;
+      const scored = await scoreUpdate(
         await scorer(input.outerLearningRate),
         await weightsOf(input.checkpointHash),
         input.submissionId,
         Buffer.from(input.payloadBase64, 'base64'),
+        checked.update,
         input.heldOutSeed,
       );
       return {
+        ok: true,
         lossBefore: scored.score.lossBefore,
         lossAfter: scored.score.lossAfter,
         evidence: { ...scored.evidence, keptPositions: Array.from(scored.evidence.keptPositions) },
       };
     },
 
-    /** SparseLoCo sparse mean of the accepted updates, the outer step, and the new checkpoint stored by hash. */
+    /**
+     * SparseLoCo sparse mean of the accepted updates, the outer step, and the new checkpoint stored by hash. An
+     * update that does not pass the run's payload check is left out and named, never the round's failure.
+     */
     async aggregateRound(input: {
       runId: string;
       round: number;
       checkpointHash: string;
-      acceptedPayloads: string[];
+      accepted: { submissionId: string; payloadBase64: string }[];
+      compression: WireSettings;
       outerLearningRate: number;
       heldOutSeed: number;
-    }): Promise<{ checkpointHash: string; heldOutLoss: number }> {
+    }): Promise<AggregatedRound> {
       const weights = await weightsOf(input.checkpointHash);
+      const updates: CompressedUpdate[] = [];
+      const skipped: SkippedUpdate[] = [];
+      for (const { submissionId, payloadBase64 } of input.accepted) {
+        const checked = check(payloadBase64, input.compression);
+        if (checked.ok) updates.push(checked.update);
+        else skipped.push({ submissionId, code: checked.code });
+      }
       const next =
-        input.acceptedPayloads.length === 0
-          ? weights
-          : applyOuterStep(
-              weights,
-              aggregate(
-                input.acceptedPayloads.map((payload) => decodeUpdate(Buffer.from(payload, 'base64'))),
-              ),
-              input.outerLearningRate,
-            );
+        updates.length === 0 ? weights : applyOuterStep(weights, aggregate(updates), input.outerLearningRate);
       const activeScorer = await scorer(input.outerLearningRate);
       const heldOutLoss = await activeScorer.loss(next, activeScorer.heldOutBatch(input.heldOutSeed));
       const checkpointHash = await training.saveCheckpoint(input.runId, input.round + 1, next, heldOutLoss);
-      return { checkpointHash, heldOutLoss };
+      return { checkpointHash, heldOutLoss, skipped };
     },
   };
 }

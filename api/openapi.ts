@@ -79,6 +79,7 @@ const ERROR_STATUS = {
   UNKNOWN_PEER: 409,
   ALREADY_SUBMITTED: 409,
   PAYLOAD_TOO_LARGE: 409,
+  GRADIENT_COMPRESSION_MISMATCH: 409,
   STAKE_REQUIRED: 409,
   // Bounties, and the diff checks a submission passes before its stake is asked for.
   BOUNTY_NOT_FOUND: 404,
@@ -200,6 +201,7 @@ export const ROUTES: readonly RouteDoc[] = [
       'UNKNOWN_PEER',
       'ALREADY_SUBMITTED',
       'PAYLOAD_TOO_LARGE',
+      'GRADIENT_COMPRESSION_MISMATCH',
       'STAKE_REQUIRED',
       ...TEMPORAL,
     ],

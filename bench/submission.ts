@@ -213,7 +213,10 @@ async function direct(
   const escrowId = randomUUID();
 
   const submitted = performance.now();
-  const precheck = await activity(validation.precheckGradient, { payloadBase64: input.payloadBase64 });
+  const precheck = await activity(validation.precheckGradient, {
+    payloadBase64: input.payloadBase64,
+    compression: SETTINGS.compression,
+  });
   if (!precheck.ok) throw new Error(`pre-check failed: ${precheck.code}`);
   const paymentHashes = await activity(control.escrowPaymentHashes, {
     escrowId,
@@ -223,6 +226,7 @@ async function direct(
     submissionId: escrowId,
     checkpointHash: input.checkpointHash,
     payloadBase64: input.payloadBase64,
+    compression: SETTINGS.compression,
     heldOutSeed: input.heldOutSeed,
     outerLearningRate: SETTINGS.outerLearningRate,
   });
@@ -254,6 +258,7 @@ async function direct(
   const accepted = await whenAccepted;
 
   const scored = await scoring;
+  if (!scored.ok) throw new Error(`scoring refused the payload: ${scored.code}`);
   const verdict = roundVerdicts([scored.evidence], SETTINGS, input.poolSats).get(escrowId);
   const revealed = verdict?.accepted ? verdict.reveal : 0;
   if (revealed > 0) await activity(control.revealTranches, { escrowId, count: revealed });

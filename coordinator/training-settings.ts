@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_WIRE_SETTINGS } from '../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../model/decide';
 import type { CheckpointAccess } from '../api/training/handlers';
 import type { RoundSettings } from '../workflows/training-definitions';
@@ -44,6 +45,7 @@ export function loadTrainingConfig(env: NodeJS.ProcessEnv = process.env): Traini
       decision: DEFAULT_DECISION_RULE,
       outerLearningRate: 2,
       maxPayloadBytes: 200_000,
+      compression: DEFAULT_WIRE_SETTINGS,
       stakeSats: parsed.L402_TRAINING_STAKE_SATS,
       escrow: {
         invoiceWithinSeconds: 120,

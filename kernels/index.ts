@@ -14,3 +14,13 @@ export {
   keptValues,
 } from './sparseloco';
 export { decodeUpdate, encodeUpdate, IndexCoding, WIRE_VERSION } from './wire';
+export {
+  DEFAULT_WIRE_SETTINGS,
+  INDEX_CODINGS,
+  type IndexCodingName,
+  type WireParameters,
+  type WireSettings,
+  wireMismatch,
+  wireParameters,
+  wireParametersOfBase64,
+} from './wire-parameters';

@@ -21,7 +21,18 @@ export async function scorePayload(
   payload: Uint8Array,
   heldOutBatchSeed: number,
 ): Promise<ScoredPayload> {
-  const update = decodeUpdate(payload);
+  return scoreUpdate(scorer, weights, submissionId, payload, decodeUpdate(payload), heldOutBatchSeed);
+}
+
+/** `scorePayload` of an update its caller decoded (and checked) already. */
+export async function scoreUpdate(
+  scorer: Scorer,
+  weights: Float32Array,
+  submissionId: string,
+  payload: Uint8Array,
+  update: CompressedUpdate,
+  heldOutBatchSeed: number,
+): Promise<ScoredPayload> {
   const score = await scorer.score(weights, decompress(update), heldOutBatchSeed);
   return {
     update,

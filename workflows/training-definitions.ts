@@ -2,7 +2,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionRule } from '../model/decide';
 import type { PayoutRule } from '../economics/payout';
 import type { FeePolicy } from '../economics/fees';
-import type { SubmissionEvidence } from '../activities/training-validation';
+import type { SkippedUpdate, SubmissionEvidence } from '../activities/training-validation';
+import type { WireSettings } from '../kernels/wire-parameters';
 import type { HeldStake, StakeVerdict } from './definitions';
 
 /** Everything a round's decisions depend on, recorded in history when the round opens (I5). */
@@ -16,6 +17,8 @@ export interface RoundSettings {
   decision: DecisionRule;
   outerLearningRate: number;
   maxPayloadBytes: number;
+  /** Every wire parameter an update must declare: chunk size, k, value bits, the index codings taken. */
+  compression: WireSettings;
   /** Stake each submission locks in a hold invoice (L402 hold mode); 0: none asked. */
   stakeSats: number;
   escrow: {
@@ -47,7 +50,7 @@ export interface ScoredReport {
   evidence: SubmissionEvidence | null;
   lossBefore: number | null;
   lossAfter: number | null;
-  /** Set when the payload failed its pre-checks: no escrow, no score. */
+  /** Set when the payload was refused before a score (by the pre-checks, or the scorer's own check): no verdict. */
   precheckFailure: string | null;
 }
 
@@ -81,6 +84,8 @@ export interface RoundSummary {
   submitted: number;
   accepted: number;
   outcomes: SubmissionOutcome[];
+  /** Accepted updates the aggregator left out (a payload that fails the run's check), with the code. */
+  notAggregated: SkippedUpdate[];
   seconds: number;
 }
 

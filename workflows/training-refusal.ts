@@ -1,4 +1,14 @@
+import { wireMismatch, wireParametersOfBase64 } from '../kernels/wire-parameters';
 import type { GradientSubmission, RoundStatus } from './training-definitions';
+
+/**
+ * How the payload's declared compression differs from the run's, in words; null when it matches or when its
+ * header is not a version-1 one (then the pre-checks refuse it as malformed, and a held stake is forfeited).
+ */
+export function compressionMismatch(status: RoundStatus, payloadBase64: string): string | null {
+  const declared = wireParametersOfBase64(payloadBase64);
+  return declared ? wireMismatch(status.settings.compression, declared) : null;
+}
 
 /**
  * Why a round refuses a submission at the door, as a stable code (the API answers 409 with it). Pure, so the API
@@ -15,6 +25,7 @@ export function doorRefusal(
   if (!settings.peers.includes(submission.peerId)) return 'UNKNOWN_PEER';
   if (status.submissions.some((entry) => entry.peerId === submission.peerId)) return 'ALREADY_SUBMITTED';
   if ((submission.payloadBase64.length * 3) / 4 > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
+  if (compressionMismatch(status, submission.payloadBase64)) return 'GRADIENT_COMPRESSION_MISMATCH';
   return null;
 }
 

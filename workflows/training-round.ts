@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   condition,
+  log,
   proxyActivities,
   setHandler,
   startChild,
@@ -30,6 +31,19 @@ import { submissionRefusal } from './training-refusal';
 import { trainingSubmission } from './training-submission';
 
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
+
+/** The outcome of a submission whose workflow failed: rejected, unpaid (its escrow ends on its own deadline). */
+function failedOutcome(entry: { submissionId: string; peerId: string; escrowId: string }): SubmissionOutcome {
+  return {
+    ...entry,
+    accepted: false,
+    reason: 'submission-failed',
+    lossDelta: null,
+    revealed: 0,
+    paidSats: 0,
+    stake: null,
+  };
+}
 
 export interface TrainingRoundInput {
   runId: string;
@@ -122,17 +136,30 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   const verdicts = roundVerdicts(evidence, settings, input.poolSats);
   status.phase = 'paying';
   await Promise.all(
-    entries.map((entry, position) => {
+    entries.map(async (entry, position) => {
       const report = arrivals[position];
-      if (report?.precheckFailure) return undefined; // that child ended at its pre-checks
+      if (report?.precheckFailure) return; // that child refused its payload on its own
       const verdict = verdicts.get(entry.submissionId);
-      return children
+      // A child that already ended (it failed) cannot take a signal: its outcome below says so.
+      await children
         .get(entry.submissionId)!
-        .signal(verdictSignal, verdict ?? { accepted: false, reason: 'not-scored-in-time', reveal: 0 });
+        .signal(verdictSignal, verdict ?? { accepted: false, reason: 'not-scored-in-time', reveal: 0 })
+        .catch((err: unknown) =>
+          log.warn('verdict not delivered', { submissionId: entry.submissionId, err }),
+        );
     }),
   );
+  // One submission's failure is its own: the round records it unpaid and goes on with the others.
   const outcomes: SubmissionOutcome[] = await Promise.all(
-    entries.map((entry) => children.get(entry.submissionId)!.result()),
+    entries.map((entry) =>
+      children
+        .get(entry.submissionId)!
+        .result()
+        .catch((err: unknown): SubmissionOutcome => {
+          log.error('submission workflow failed', { submissionId: entry.submissionId, err });
+          return failedOutcome(entry);
+        }),
+    ),
   );
 
   status.phase = 'aggregating';
@@ -140,7 +167,10 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     runId: input.runId,
     round: input.round,
     checkpointHash: input.checkpointHash,
-    acceptedPayloads: outcomes.filter((o) => o.accepted).map((o) => payloads.get(o.submissionId) as string),
+    accepted: outcomes
+      .filter((o) => o.accepted)
+      .map((o) => ({ submissionId: o.submissionId, payloadBase64: payloads.get(o.submissionId) as string })),
+    compression: settings.compression,
     outerLearningRate: settings.outerLearningRate,
     heldOutSeed: input.heldOutSeed,
   });
@@ -154,6 +184,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     submitted: status.submissions.length,
     accepted: outcomes.filter((o) => o.accepted).length,
     outcomes,
+    notAggregated: next.skipped,
     seconds: (Date.now() - openedAt) / 1000,
   };
 }

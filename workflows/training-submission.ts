@@ -78,24 +78,31 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
       stakeOutcome: result.stake,
     });
 
-  const precheck = await validation.precheckGradient({ payloadBase64: submission.payloadBase64 });
-  if (!precheck.ok) {
+  /** A payload refused for what it holds: the round hears no score, the stake is forfeited, nothing is paid. */
+  const refuse = async (code: string, release: () => Promise<number>) => {
     await round.signal(scoredSignal, {
       submissionId: input.submissionId,
       evidence: null,
       lossBefore: null,
       lossAfter: null,
-      precheckFailure: precheck.code,
+      precheckFailure: code,
     });
     const malformed = stakeVerdictFor('malformed-payload');
+    await resolveStake(malformed);
+    const paidSats = await release();
     const rejected = outcome(
-      { accepted: false, reason: precheck.code, lossDelta: null, revealed: 0, paidSats: 0 },
+      { accepted: false, reason: code, lossDelta: null, revealed: 0, paidSats },
       malformed,
     );
-    await resolveStake(malformed);
     await record(rejected, null, null);
     return rejected;
-  }
+  };
+
+  const precheck = await validation.precheckGradient({
+    payloadBase64: submission.payloadBase64,
+    compression: settings.compression,
+  });
+  if (!precheck.ok) return refuse(precheck.code, async () => 0);
 
   const trancheSats = splitIntoTranches(settings.payout.capSats, settings.payout.trancheCount);
   const escrow = await startChild(rewardEscrow, {
@@ -116,10 +123,22 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
     submissionId: input.submissionId,
     checkpointHash: submission.checkpointHash,
     payloadBase64: submission.payloadBase64,
+    compression: settings.compression,
     heldOutSeed: input.heldOutSeed,
     outerLearningRate: settings.outerLearningRate,
   });
-  await round.signal(scoredSignal, { submissionId: input.submissionId, ...scored, precheckFailure: null });
+  if (!scored.ok)
+    return refuse(scored.code, async () => {
+      await escrow.signal(releaseEscrowSignal, { reveal: 0 });
+      return (await escrow.result()).paidSats;
+    });
+  await round.signal(scoredSignal, {
+    submissionId: input.submissionId,
+    evidence: scored.evidence,
+    lossBefore: scored.lossBefore,
+    lossAfter: scored.lossAfter,
+    precheckFailure: null,
+  });
 
   const decidedInTime = await condition(
     () => verdict !== null,

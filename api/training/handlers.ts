@@ -15,7 +15,7 @@ import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../../workflows/training-definitions';
-import { doorRefusal } from '../../workflows/training-refusal';
+import { compressionMismatch, doorRefusal } from '../../workflows/training-refusal';
 import { ApiError } from '../errors';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
@@ -95,6 +95,7 @@ export function trainingHandlers({
         state: status.state,
         checkpointHash: checkpoint.hash,
         model: DEFAULT_MODEL,
+        compression: settings.compression,
         weights: weightBytes(checkpoint.weights).toString('base64'),
         roundOpen: round?.phase === 'open',
         poolSats: round?.poolSats ?? null,
@@ -112,6 +113,14 @@ export function trainingHandlers({
         // A request presenting a paid stake goes on: the gate spends its token, then the round's own refusal
         // refunds the stake at once (refusing here would leave it held until its deadline).
         if (refused && !req.headers.authorization) {
+          const mismatch = compressionMismatch(round, gradient.payload);
+          if (refused === 'GRADIENT_COMPRESSION_MISMATCH' && mismatch)
+            throw new ApiError(
+              refused,
+              `the update declares ${mismatch}`,
+              409,
+              "Compress with the run's settings: `compression` in GET /reward-schedule.",
+            );
           throw new ApiError(refused, `submission refused: ${refused}`, 409);
         }
         prechecked.set(req, { gradient, round });
@@ -163,6 +172,7 @@ export function trainingHandlers({
           'each round pays at most (run budget − paid so far) ÷ rounds left; when its accepted updates earn more, each keeps the same share of what it earned, in whole tranches',
         acceptance: settings.decision,
         outerLearningRate: settings.outerLearningRate,
+        compression: settings.compression,
         holdWindow: {
           invoiceWithinSeconds: settings.escrow.invoiceWithinSeconds,
           decideWithinSeconds: settings.escrow.decideWithinSeconds,

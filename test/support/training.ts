@@ -5,6 +5,7 @@ import { trainingRepository } from '../../db/repos/training';
 import { DEFAULT_MODEL } from '../../model/config';
 import { referenceTrainer } from '../../peer/reference-trainer';
 import { testLnd } from './lightning';
+import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
 import type { RoundSettings } from '../../workflows/training-definitions';
 
@@ -17,6 +18,7 @@ export function roundSettings(peers: string[], stakeSats = 0): RoundSettings {
     decision: DEFAULT_DECISION_RULE,
     outerLearningRate: 2,
     maxPayloadBytes: 200_000,
+    compression: DEFAULT_WIRE_SETTINGS,
     stakeSats,
     escrow: {
       invoiceWithinSeconds: 60,

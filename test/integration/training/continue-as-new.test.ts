@@ -36,7 +36,7 @@ const validationActivities: Pick<TrainingValidationActivities, 'createInitialChe
     createInitialCheckpoint: async ({ runId, seed }) => digest(`${runId}/${seed}`),
     aggregateRound: async ({ checkpointHash, round }) => {
       await held.get(round)?.opened;
-      return { checkpointHash: digest(`${checkpointHash}/${round}`), heldOutLoss: 1 };
+      return { checkpointHash: digest(`${checkpointHash}/${round}`), heldOutLoss: 1, skipped: [] };
     },
   };
 
