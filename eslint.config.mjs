@@ -38,6 +38,19 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
+      // A plain or domain error thrown in workflow code fails the workflow task, which Temporal retries forever.
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'ThrowStatement > NewExpression',
+          "ThrowStatement > CallExpression:not([callee.object.name='ApplicationFailure'][callee.property.name=/^(create|nonRetryable)$/])",
+          'ThrowStatement > :matches(Literal, TemplateLiteral, ObjectExpression, ArrayExpression, BinaryExpression)',
+        ].map((selector) => ({
+          selector,
+          message:
+            'Workflow code throws no Error or domain error: return a result, or throw ApplicationFailure.create({ type: CODE, nonRetryable: true }).',
+        })),
+      ],
       'no-restricted-imports': [
         'error',
         {

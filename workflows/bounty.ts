@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
   condition,
@@ -132,9 +133,16 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     },
     {
       validator: (request) => {
-        if (status.phase !== 'OPEN' || closing) throw new Error('BOUNTY_NOT_OPEN');
-        if (status.poolSats - status.reservedSats < escrowReserve) throw new Error('BOUNTY_POOL_EXHAUSTED');
-        if (live.some((s) => s.submissionId === request.submissionId)) throw new Error('SUBMISSION_EXISTS');
+        const refused =
+          status.phase !== 'OPEN' || closing
+            ? 'BOUNTY_NOT_OPEN'
+            : status.poolSats - status.reservedSats < escrowReserve
+              ? 'BOUNTY_POOL_EXHAUSTED'
+              : live.some((s) => s.submissionId === request.submissionId)
+                ? 'SUBMISSION_EXISTS'
+                : null;
+        // Its message is the code the API answers with (UPDATE_REFUSALS).
+        if (refused) throw ApplicationFailure.create({ type: refused, message: refused, nonRetryable: true });
       },
     },
   );
