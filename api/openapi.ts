@@ -69,6 +69,10 @@ const ERROR_STATUS = {
   L402_TOKEN_REVOKED: 401,
   L402_TOKEN_SPENT: 401,
   L402_NOT_PAID: 401,
+  L402_WRONG_RESOURCE: 403,
+  L402_WRONG_PRICE: 403,
+  L402_WRONG_BODY: 403,
+  RATE_LIMITED: 429,
   ESCROW_CAPACITY: 503,
   STAKE_MISMATCH: 402,
   // Training: the round's refusals at the door and in its update validator.
@@ -332,6 +336,9 @@ const L402_REJECTED: ErrorCode[] = [
   'L402_WRONG_SERVICE',
   'L402_WRONG_CAPABILITY',
   'L402_TOKEN_REVOKED',
+  'L402_WRONG_RESOURCE',
+  'L402_WRONG_PRICE',
+  'RATE_LIMITED',
 ];
 const PAYMENT_ERRORS: Record<RoutePayment['mode'], ErrorCode[]> = {
   'access-fee': ['PAYMENT_REQUIRED', ...L402_REJECTED, 'L402_PREIMAGE_MISSING', 'L402_WRONG_PREIMAGE'],
@@ -340,6 +347,7 @@ const PAYMENT_ERRORS: Record<RoutePayment['mode'], ErrorCode[]> = {
     ...L402_REJECTED,
     'L402_NOT_PAID',
     'L402_TOKEN_SPENT',
+    'L402_WRONG_BODY',
     'STAKE_MISMATCH',
     'ESCROW_CAPACITY',
   ],
@@ -348,10 +356,14 @@ const PAYMENT_ERRORS: Record<RoutePayment['mode'], ErrorCode[]> = {
 const PAYMENT_TEXT: Record<RoutePayment['mode'], string> = {
   'access-fee':
     'L402 access fee: a 402 carries `WWW-Authenticate: L402 macaroon="…", invoice="…"`; pay the invoice and ' +
-    'retry with `Authorization: L402 <macaroon>:<preimage hex>` (the token is reusable until it expires).',
+    'retry with `Authorization: L402 <macaroon>:<preimage hex>` (the token is reusable until it expires, on the ' +
+    'resource it was bought for, while the price it paid is at least the price now). The same request asked again ' +
+    'within a minute gets the same invoice; challenges are rate-limited per client (429 with Retry-After).',
   stake:
     'L402 stake (hold mode): a 402 carries `WWW-Authenticate: L402 macaroon="…", invoice="…"` for a hold ' +
-    'invoice; pay it (it stays held, not settled) and retry with `Authorization: L402 <macaroon>`.',
+    'invoice; pay it (it stays held, not settled) and retry with `Authorization: L402 <macaroon>` and the same ' +
+    'body: the token is bound to the sha256 of the parsed body (keys sorted, no whitespace), and another body is ' +
+    'refused with L402_WRONG_BODY.',
 };
 
 /** JSON Schema 2020-12 of what a client sends (defaults make fields optional); the dialect is the document's. */

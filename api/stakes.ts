@@ -7,6 +7,7 @@ import { resolveStakeSignal } from '../workflows/definitions';
 import { workflowHoldInvoiceIssuer } from './invoices';
 import type { RootKeyStore, TokenSpends } from './l402';
 import { l402Gate, l402TokenOf } from './l402';
+import type { GateLimits } from './rate-limit';
 
 export interface StakeGateDeps {
   temporal: Client;
@@ -25,6 +26,10 @@ export interface StakeGateOptions {
   /** The stake this request owes, and whether it owes one at all (both read what the route's pre-check found). */
   priceSats: (req: Request) => number;
   needsStake: (req: Request) => boolean;
+  /** What the stake is for (the bounty id, the run id) and the hash of the parsed body it prices. */
+  resource: (req: Request) => string;
+  bodySha256: (req: Request) => string;
+  limits?: GateLimits;
   /** How long a paid stake may wait for its verdict before it is refunded anyway. */
   decideWithinSeconds: number;
 }
@@ -32,12 +37,16 @@ export interface StakeGateOptions {
 /**
  * A submission route's stake (L402 hold mode): a 402 with a hold invoice owned by a `stake` workflow, or, with
  * the paid macaroon, the request goes on with the stake held. Requests that owe no stake pass straight through.
+ * The token names the resource, the price and the body it staked, so it cannot carry another submission.
  */
 export function stakeGateIfAsked(deps: StakeGateDeps, options: StakeGateOptions): RequestHandler {
   const gate = l402Gate({
     service: options.service,
     capability: options.capability,
     priceSats: options.priceSats,
+    resource: options.resource,
+    bodySha256: options.bodySha256,
+    ...(options.limits ? { limits: options.limits } : {}),
     ttlSeconds: 3_600,
     memo: options.memo,
     mode: 'hold',

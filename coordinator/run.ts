@@ -14,6 +14,7 @@ import { createControlWorker, readLndCredentials } from './control-worker';
 import { loadSecrets } from './secrets';
 import { createValidationWorker } from './validation-worker';
 import { validationActivities } from './validator';
+import { loadRateLimitConfig } from './rate-limit-settings';
 import { apiRouters } from './routes';
 import { temporalClient, workerConnection } from './temporal';
 
@@ -75,8 +76,10 @@ export async function runCoordinator(
   let server: Server | null = null;
   if (!options.workerOnly) {
     const temporal = await temporalClient(config.temporal.address, config.temporal.namespace, secrets);
+    const limits = loadRateLimitConfig();
     const app = createApp({
-      routers: apiRouters({ temporal, prisma: db.prisma, lightning }),
+      routers: apiRouters({ temporal, prisma: db.prisma, lightning, rateLimits: limits.routes }),
+      trustProxy: limits.trustProxy,
       status: {
         version,
         temporalNamespace: config.temporal.namespace,

@@ -55,7 +55,8 @@ export function checkpointReader(apiUrl: string, lnd: AuthenticatedLnd): Checkpo
     call<CheckpointView>(`${apiUrl}/checkpoint`, authorization ? { headers: { authorization } } : {});
   return async () => {
     let answer = await get();
-    if (answer.status === 401 && authorization) {
+    // 401: expired or revoked; 403: bought at a lower price than the run asks now. Either way, buy again.
+    if ((answer.status === 401 || answer.status === 403) && authorization) {
       authorization = undefined;
       answer = await get();
     }

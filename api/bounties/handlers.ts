@@ -8,6 +8,7 @@ import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../activities/san
 import { escrowReserveSats } from '../../economics/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
 import type { LedgerRepository } from '../../db/repos/ledger';
+import { canonicalSha256 } from '../../lib/canonical-json';
 import { TASK_QUEUES } from '../../temporal-config';
 import type { BountyInput } from '../../workflows/bounty';
 import type { BountyEscrowSettings } from '../../workflows/bounty-submission';
@@ -18,6 +19,7 @@ import {
   submitToBountyUpdate,
 } from '../../workflows/definitions';
 import type { HeldStake } from '../../workflows/definitions';
+import { L402TrainError } from '../../lib/errors';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
 import { BountyApiError, UPDATE_REFUSALS } from './errors';
@@ -102,8 +104,16 @@ interface Prechecked {
   diffHash: string;
 }
 
+function foundBounty(found: WeakMap<Request, Bounty>, req: Request): Bounty {
+  const bounty = found.get(req);
+  if (!bounty) throw new L402TrainError('INTERNAL', 'the baseline gate runs after `exists`', 500);
+  return bounty;
+}
+
 export function bountyHandlers(deps: BountyHandlerDeps) {
   const prechecked = new WeakMap<Request, Prechecked>();
+  /** The bounty `exists` found for a baseline request, for its gate's price and resource. */
+  const found = new WeakMap<Request, Bounty>();
   const bountyOf = async (id: string): Promise<Bounty> => {
     const bounty = await deps.bounties.find(id);
     if (!bounty) throw new BountyApiError('BOUNTY_NOT_FOUND', `no bounty ${id}`);
@@ -164,11 +174,15 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
     exists: ((req: Request, _res: Response, next: NextFunction) => {
       const parsed = BountyParams.safeParse(req.params);
       if (!parsed.success) return next(parsed.error);
-      bountyOf(parsed.data.id).then(() => next(), next);
+      bountyOf(parsed.data.id).then((bounty) => {
+        found.set(req, bounty);
+        next();
+      }, next);
     }) satisfies RequestHandler,
 
-    baselinePrice: async (req: Request): Promise<number> =>
-      num((await bountyOf(String(req.params.id))).baselineFeeSats),
+    baselinePrice: (req: Request): number => num(foundBounty(found, req).baselineFeeSats),
+    /** The bounty's id as stored (not as typed in the URL), so one bounty is one resource. */
+    bountyResource: (req: Request): string => foundBounty(found, req).id,
 
     baseline: route({ params: BountyParams }, async ({ params }, _req, res) => {
       const bounty = await bountyOf(params.id);
@@ -197,6 +211,9 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
 
     stakePrice: (req: Request): number => num(prechecked.get(req)?.bounty.stakeSats ?? 0n),
     needsStake: (req: Request): boolean => (prechecked.get(req)?.bounty.stakeSats ?? 0n) > 0n,
+    stakeResource: (req: Request): string => (prechecked.get(req) as Prechecked).bounty.id,
+    /** A stake token is bound to the parsed submission (diff, claimed score, agent key) it staked. */
+    stakeBodySha256: (req: Request): string => canonicalSha256((prechecked.get(req) as Prechecked).body),
 
     submit: (async (req: Request, res: Response, next: NextFunction) => {
       try {

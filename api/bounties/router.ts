@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { workflowInvoiceIssuer } from '../invoices';
 import { l402Gate } from '../l402';
+import type { RouteLimits } from '../rate-limit';
+import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { StakeGateDeps } from '../stakes';
 import { stakeGateIfAsked } from '../stakes';
 import type { BountyHandlerDeps } from './handlers';
@@ -8,6 +10,8 @@ import { bountyHandlers } from './handlers';
 
 export interface BountyRouterDeps extends BountyHandlerDeps, StakeGateDeps {
   stakeDecideWithinSeconds: number;
+  /** Default: {@link DEFAULT_ROUTE_LIMITS}. */
+  rateLimits?: RouteLimits;
 }
 
 /**
@@ -16,10 +20,14 @@ export interface BountyRouterDeps extends BountyHandlerDeps, StakeGateDeps {
  */
 export function bountiesRouter(deps: BountyRouterDeps): Router {
   const handlers = bountyHandlers(deps);
+  const limits = deps.rateLimits ?? DEFAULT_ROUTE_LIMITS;
+  // A baseline token opens the baseline of the one bounty it was bought for, at the fee it paid.
   const baselineGate = l402Gate({
     service: 'bounty',
     capability: 'baseline',
     priceSats: handlers.baselinePrice,
+    resource: handlers.bountyResource,
+    limits: limits['bounty:baseline'],
     ttlSeconds: 86_400,
     mode: 'reusable',
     rootKeys: deps.rootKeys,
@@ -31,6 +39,9 @@ export function bountiesRouter(deps: BountyRouterDeps): Router {
     memo: 'bounty submission stake (refunded unless abusive)',
     priceSats: handlers.stakePrice,
     needsStake: handlers.needsStake,
+    resource: handlers.stakeResource,
+    bodySha256: handlers.stakeBodySha256,
+    limits: limits['bounty:submit'],
     decideWithinSeconds: deps.stakeDecideWithinSeconds,
   });
   const submit = [handlers.precheck, stakeIfAsked, handlers.submit];

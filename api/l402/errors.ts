@@ -69,18 +69,41 @@ const rejections = {
     message: 'the hold invoice of this token is not paid and held',
     hint: 'Pay the hold invoice from the challenge (it stays locked, not spent), wait until your wallet shows it in flight, then retry.',
   },
-} as const;
+  L402_WRONG_RESOURCE: {
+    message: 'token was bought for another resource',
+    hint: `A token opens only the resource it was bought for (e.g. one bounty). ${NEW_CHALLENGE}`,
+    status: 403,
+  },
+  L402_WRONG_PRICE: {
+    message: 'token paid less than this route charges now',
+    hint: `The price went up since this token was bought. ${NEW_CHALLENGE}`,
+    status: 403,
+  },
+  L402_WRONG_BODY: {
+    message: 'token was priced for another request body',
+    hint: 'A stake token authorises only the exact body it was asked for: send that body again, or call without an Authorization header to stake this one.',
+    status: 403,
+  },
+} as const satisfies Record<string, { message: string; hint: string; status?: 401 | 403 }>;
 
 export type L402RejectionCode = keyof typeof rejections;
 
-/** 401: the request carried L402 credentials that do not authorise it. */
+/**
+ * The request carried L402 credentials that do not authorise it: 401, or 403 for a genuine token
+ * that was bought for something else (another resource, a lower price, another body).
+ */
 export class L402RejectedError extends L402TrainError {
   constructor(
     override readonly code: L402RejectionCode,
     detail?: string,
   ) {
-    const { message, hint } = rejections[code];
-    super(code, detail ? `${message}: ${detail}` : message, 401, hint);
+    const rejection: { message: string; hint: string; status?: number } = rejections[code];
+    super(
+      code,
+      detail ? `${rejection.message}: ${detail}` : rejection.message,
+      rejection.status ?? 401,
+      rejection.hint,
+    );
   }
 }
 

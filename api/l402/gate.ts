@@ -5,7 +5,11 @@ import { z } from 'zod';
 
 import { MAX_SATS } from '../../economics/sats';
 import { paymentHashOf } from '../../lib/preimages';
-import { NAME_PATTERN } from './caveats';
+import { DEFAULT_GATE_LIMITS, GateLimitsSchema, RateLimitedError, TokenBuckets } from '../rate-limit';
+import type { GateLimits } from '../rate-limit';
+import { NAME_PATTERN, RESOURCE_PATTERN } from './caveats';
+import { ChallengeCache } from './challenge-cache';
+import type { IssuedChallenge } from './challenge-cache';
 import { L402ConfigError, L402PaymentRequiredError, L402RejectedError } from './errors';
 import { parseAuthorization, type L402Credentials } from './header';
 import { mintToken, verifyToken } from './token';
@@ -25,6 +29,7 @@ const settingsSchema = z.object({
   ttlSeconds: z.number().int().min(1),
   invoiceExpirySeconds: z.number().int().min(1),
   memo: z.string().max(639),
+  limits: GateLimitsSchema,
 });
 
 const priceSchema = z.number().int().min(1).max(MAX_SATS);
@@ -38,6 +43,18 @@ interface GateSettings {
   tier?: number;
   /** Fixed price, or a price computed from the request (e.g. the bounty's stake). */
   priceSats: number | ((req: Request) => number | Promise<number>);
+  /**
+   * The resource a request is for (bounty id, run id): minted into the token, which then opens that resource only
+   * (403 `L402_WRONG_RESOURCE` elsewhere). None: the gate guards no particular resource.
+   */
+  resource?: (req: Request) => string | Promise<string>;
+  /**
+   * sha256 (hex) of the request's canonical body, for tokens bound to the body that priced them (stakes): another
+   * body with the token is refused with 403 `L402_WRONG_BODY`.
+   */
+  bodySha256?: (req: Request) => string;
+  /** Rate limits and challenge reuse; default {@link DEFAULT_GATE_LIMITS}. */
+  limits?: GateLimits;
   /** How long a minted token stays valid. */
   ttlSeconds: number;
   /** Invoice expiry; default 600. */
@@ -79,6 +96,7 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     ttlSeconds: options.ttlSeconds,
     invoiceExpirySeconds: options.invoiceExpirySeconds ?? 600,
     memo: options.memo ?? `${options.service} ${options.capability}`,
+    limits: options.limits ?? DEFAULT_GATE_LIMITS,
   });
   if (!parsed.success) {
     throw new L402ConfigError(`invalid l402Gate settings: ${z.prettifyError(parsed.error)}`);
@@ -90,34 +108,72 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
   const now = options.now ?? Date.now;
   const scope = `${settings.service}:${settings.capability}`;
 
-  async function challenge(req: Request): Promise<L402PaymentRequiredError> {
+  const challengesPerClient = new TokenBuckets(settings.limits.challengesPerClient, now);
+  const usesPerToken = new TokenBuckets(settings.limits.usesPerToken, now);
+  // Reused invoices must stay payable for a good while: at most half the invoice's life.
+  const reuseSeconds = Math.min(settings.limits.reuseChallengeSeconds, settings.invoiceExpirySeconds / 2);
+  const challenges = new ChallengeCache(reuseSeconds * 1000, now);
+
+  /** What this request is priced as: the token names all of it, and the server checks it against the request. */
+  async function pricing(req: Request): Promise<Priced> {
     const sats = checkPrice(
       typeof options.priceSats === 'number' ? options.priceSats : await options.priceSats(req),
     );
-    const request = { sats, memo: settings.memo, expirySeconds: settings.invoiceExpirySeconds };
+    const resource = options.resource ? checkResource(await options.resource(req)) : undefined;
+    const bodySha256 = options.bodySha256?.(req);
+    return {
+      sats,
+      ...(resource === undefined ? {} : { resource }),
+      ...(bodySha256 === undefined ? {} : { bodySha256 }),
+    };
+  }
+
+  async function mint(priced: Priced): Promise<IssuedChallenge> {
+    const request = { sats: priced.sats, memo: settings.memo, expirySeconds: settings.invoiceExpirySeconds };
     const invoice: IssuedInvoice =
       options.mode === 'hold'
         ? await options.invoices.createHoldInvoice(request)
         : await options.invoices.createInvoice(request);
-    const { macaroon } = await mintToken(options.rootKeys, invoice.paymentHash, {
+    const { macaroon, tokenId } = await mintToken(options.rootKeys, invoice.paymentHash, {
       service: settings.service,
       tier: settings.tier,
       capability: settings.capability,
       validUntil: Math.floor(now() / 1000) + settings.ttlSeconds,
+      priceSats: priced.sats,
+      ...(priced.resource === undefined ? {} : { resource: priced.resource }),
+      ...(priced.bodySha256 === undefined ? {} : { bodySha256: priced.bodySha256 }),
     });
-    return new L402PaymentRequiredError({
-      macaroon,
-      invoice: invoice.bolt11,
-      paymentHash: invoice.paymentHash,
-    });
+    return { macaroon, invoice: invoice.bolt11, paymentHash: invoice.paymentHash, tokenId };
   }
 
-  async function authorize(credentials: L402Credentials): Promise<VerifiedL402> {
+  async function challenge(req: Request, priced: Priced): Promise<L402PaymentRequiredError> {
+    const client = clientOf(req);
+    const key = JSON.stringify([client, priced.resource ?? null, priced.sats, priced.bodySha256 ?? null]);
+    // No await from the lookup to `remember`: concurrent identical requests share one invoice.
+    let issued = challenges.lookup(key);
+    if (!issued) {
+      const waitSeconds = challengesPerClient.take(client);
+      if (waitSeconds !== null)
+        throw new RateLimitedError('payment challenges from this client', waitSeconds);
+      issued = mint(priced);
+      challenges.remember(key, issued);
+    }
+    const { macaroon, invoice, paymentHash } = await issued;
+    return new L402PaymentRequiredError({ macaroon, invoice, paymentHash });
+  }
+
+  async function authorize(credentials: L402Credentials, priced: Priced): Promise<VerifiedL402> {
     const token = await verifyToken(credentials.macaroon, options.rootKeys, {
       service: settings.service,
       capability: settings.capability,
       nowMs: now(),
+      priceSats: priced.sats,
+      ...(priced.resource === undefined ? {} : { resource: priced.resource }),
+      ...(priced.bodySha256 === undefined ? {} : { bodySha256: priced.bodySha256 }),
     });
+    // Counted once the signature holds, so nobody can drain another holder's bucket with forged tokens.
+    const waitSeconds = usesPerToken.take(token.tokenId);
+    if (waitSeconds !== null) throw new RateLimitedError('requests with this token', waitSeconds);
     if (options.mode === 'hold') {
       if (credentials.preimage) {
         throw new L402RejectedError('L402_MALFORMED', 'stake tokens authenticate with the macaroon alone');
@@ -136,12 +192,14 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     if (options.mode !== 'reusable' && !(await options.spends.consumeOnce(token.tokenId, scope))) {
       throw new L402RejectedError('L402_TOKEN_SPENT');
     }
+    challenges.forgetToken(token.tokenId);
     return {
       ...token,
       service: settings.service,
       capability: settings.capability,
       mode: options.mode,
       scheme: credentials.scheme,
+      ...(priced.resource === undefined ? {} : { resource: priced.resource }),
     };
   }
 
@@ -149,10 +207,11 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     let verified: VerifiedL402;
     try {
       const credentials = parseAuthorization(req.get('authorization'));
+      const priced = await pricing(req);
       if (!credentials) {
-        throw await challenge(req);
+        throw await challenge(req, priced);
       }
-      verified = await authorize(credentials);
+      verified = await authorize(credentials, priced);
     } catch (err) {
       next(err);
       return;
@@ -173,6 +232,27 @@ export function l402TokenOf(res: Response): VerifiedL402 {
     throw new L402ConfigError('no verified L402 token on this response: is the route behind l402Gate?');
   }
   return token;
+}
+
+interface Priced {
+  sats: number;
+  resource?: string;
+  bodySha256?: string;
+}
+
+/**
+ * The client a challenge is counted against: Express's `req.ip`, which is the socket's peer address unless the
+ * app's `trust proxy` setting names the proxy in front (only then is `X-Forwarded-For` believed).
+ */
+function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+function checkResource(resource: string): string {
+  if (!RESOURCE_PATTERN.test(resource)) {
+    throw new L402ConfigError(`resource ids must match ${RESOURCE_PATTERN}, got ${JSON.stringify(resource)}`);
+  }
+  return resource;
 }
 
 function checkPrice(sats: number): number {

@@ -5,4 +5,4 @@ export { renderL402Error } from './render';
 export { InMemoryRootKeyStore, InMemoryTokenSpends } from './memory';
 export { mintToken, verifyToken, type MintedToken, type VerifiedToken } from './token';
 export { parseAuthorization, type L402Credentials } from './header';
-export { caveatsFor, verifyCaveats, type TokenScope, type CaveatCheck } from './caveats';
+export { caveatsFor, verifyCaveats, type TokenScope, type CaveatCheck, type CaveatGrant } from './caveats';

@@ -22,7 +22,7 @@ export interface MintedToken {
  *
  * @example
  * const { macaroon } = await mintToken(rootKeys, paymentHash,
- *   { service: 'bounty', tier: 0, capability: 'baseline', validUntil: nowSeconds + 3600 });
+ *   { service: 'bounty', tier: 0, capability: 'baseline', validUntil: nowSeconds + 3600, resource: bountyId, priceSats: 5 });
  */
 export async function mintToken(
   rootKeys: RootKeyStore,
@@ -63,6 +63,8 @@ export function decodeMacaroon(encoded: string): Macaroon {
 export interface VerifiedToken extends TokenIdentifier {
   /** Unix seconds. */
   expiresAt: number;
+  /** The price the token paid, as its caveats name it. */
+  paidSats: number;
 }
 
 /**
@@ -92,5 +94,5 @@ export async function verifyToken(
     throw new L402RejectedError('L402_BAD_SIGNATURE');
   }
   const conditions = macaroon.caveats.map((caveat) => Buffer.from(caveat.identifier).toString('utf8'));
-  return { ...identifier, expiresAt: verifyCaveats(conditions, check) };
+  return { ...identifier, ...verifyCaveats(conditions, check) };
 }

@@ -72,6 +72,10 @@ export interface VerifiedL402 {
   mode: L402Mode;
   /** Unix seconds: the token's tightest `<service>_valid_until` caveat. */
   expiresAt: number;
+  /** The price the token paid (its `<service>_price_sats` caveat), at least the route's price now. */
+  paidSats: number;
+  /** The resource the token was bought for and this request is for, where the route names one. */
+  resource?: string;
   /** The scheme the client used: `L402`, or the older `LSAT`. */
   scheme: 'L402' | 'LSAT';
 }

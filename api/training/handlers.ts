@@ -5,6 +5,7 @@ import type { LedgerRepository } from '../../db/repos/ledger';
 import type { TrainingRepository } from '../../db/repos/training';
 import { weightBytes } from '../../db/repos/training';
 import { splitIntoTranches } from '../../economics/tranches';
+import { canonicalSha256 } from '../../lib/canonical-json';
 import { DEFAULT_MODEL } from '../../model/config';
 import type { HeldStake } from '../../workflows/definitions';
 import type { RoundSettings, RoundStatus } from '../../workflows/training-definitions';
@@ -132,6 +133,8 @@ export function trainingHandlers({
 
     stakePrice: stakeOf,
     needsStake: (req: Request): boolean => stakeOf(req) > 0,
+    /** A stake token is bound to the parsed update (peer, round, checkpoint, payload, node) it staked. */
+    stakeBodySha256: (req: Request): string => canonicalSha256((prechecked.get(req) as Prechecked).gradient),
 
     /** Submits one update for the open round; answers with the escrow the peer follows to be paid. */
     gradient: (async (req: Request, res: Response, next: NextFunction) => {

@@ -1,12 +1,14 @@
 import { Router } from 'express';
 import { workflowInvoiceIssuer } from '../invoices';
 import { l402Gate } from '../l402';
+import type { RouteLimits } from '../rate-limit';
+import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { StakeGateDeps } from '../stakes';
 import { stakeGateIfAsked } from '../stakes';
 import type { TrainingHandlerDeps } from './handlers';
 import { FREE_CHECKPOINT, trainingHandlers } from './handlers';
 
-export type TrainingRouterDeps = TrainingHandlerDeps & StakeGateDeps;
+export type TrainingRouterDeps = TrainingHandlerDeps & StakeGateDeps & { rateLimits?: RouteLimits };
 
 /** Longest a paid stake can wait for its verdict: the round's window, scoring, then the escrow's own deadlines. */
 export function stakeDecideWithinSeconds(settings: TrainingHandlerDeps['settings']): number {
@@ -23,12 +25,16 @@ export function stakeDecideWithinSeconds(settings: TrainingHandlerDeps['settings
  */
 export function trainingRouter(deps: TrainingRouterDeps): Router {
   const handlers = trainingHandlers(deps);
+  const limits = deps.rateLimits ?? DEFAULT_ROUTE_LIMITS;
   const stakeIfAsked = stakeGateIfAsked(deps, {
     service: 'training',
     capability: 'gradient',
     memo: 'training submission stake (refunded unless malformed or copied)',
     priceSats: handlers.stakePrice,
     needsStake: handlers.needsStake,
+    resource: () => deps.runId,
+    bodySha256: handlers.stakeBodySha256,
+    limits: limits['training:gradient'],
     decideWithinSeconds: stakeDecideWithinSeconds(deps.settings),
   });
   const { priceSats, tokenSeconds } = deps.checkpointAccess ?? FREE_CHECKPOINT;
@@ -39,6 +45,9 @@ export function trainingRouter(deps: TrainingRouterDeps): Router {
             service: 'training',
             capability: 'checkpoint',
             priceSats,
+            // The token reads this run's checkpoints while it lasts (each round's, not one hash's).
+            resource: () => deps.runId,
+            limits: limits['training:checkpoint'],
             ttlSeconds: tokenSeconds,
             memo: 'training checkpoint read',
             mode: 'reusable',

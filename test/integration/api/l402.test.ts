@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 import { fetchWithL402 } from '@getalby/lightning-tools';
 import express from 'express';
-import { getInvoice, payViaPaymentRequest } from 'ln-service';
+import { decodePaymentRequest, getInvoice, getInvoices, payViaPaymentRequest } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { errorMiddleware } from '../../../api/errors';
 import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../../../api/invoices';
@@ -17,6 +17,18 @@ import { eventually } from '../../support/workflows';
 const coordinator = testLnd('coordinator');
 const peer = testLnd('peer');
 const MAX_HELD = 2;
+const UNLIMITED = {
+  challengesPerClient: { burst: 100_000, perMinute: 1_000_000 },
+  usesPerToken: { burst: 100_000, perMinute: 1_000_000 },
+  reuseChallengeSeconds: 0,
+};
+const LIMITED = {
+  challengesPerClient: { burst: 2, perMinute: 1 },
+  usesPerToken: { burst: 100, perMinute: 100 },
+  reuseChallengeSeconds: 300,
+};
+/** The price of `/priced` now. */
+let price = 25;
 let harness: ControlHarness;
 let server: Server;
 let baseUrl: string;
@@ -37,7 +49,8 @@ beforeAll(async () => {
     res.json({ ok: true, paymentHash: l402TokenOf(res).paymentHash });
   };
   const app = express();
-  const gate = { rootKeys, priceSats: 25, ttlSeconds: 3_600 };
+  // Every challenge fresh and no rate limit here (those have their own tests below).
+  const gate = { rootKeys, priceSats: 25, ttlSeconds: 3_600, limits: UNLIMITED };
   app.get(
     '/baseline',
     l402Gate({ ...gate, service: 'bounty', capability: 'baseline', mode: 'reusable', invoices }),
@@ -66,6 +79,31 @@ beforeAll(async () => {
   app.post(
     '/submit',
     l402Gate({ ...gate, service: 'bounty', capability: 'submit', mode: 'hold', invoices: holds, spends }),
+    ok,
+  );
+  app.get(
+    '/priced',
+    l402Gate({
+      ...gate,
+      priceSats: () => price,
+      service: 'bounty',
+      capability: 'priced',
+      mode: 'reusable',
+      invoices,
+    }),
+    ok,
+  );
+  app.get(
+    '/limited',
+    l402Gate({
+      ...gate,
+      limits: LIMITED,
+      resource: (req) => String(req.query['r']),
+      service: 'bounty',
+      capability: 'limited',
+      mode: 'reusable',
+      invoices,
+    }),
     ok,
   );
   app.use(errorMiddleware(() => {}));
@@ -248,6 +286,43 @@ describe('L402 over HTTP with real LND invoices', () => {
     expect(response.headers.get('retry-after')).toBe('30');
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('ESCROW_CAPACITY');
     expect(await harness.db.prisma.ledgerEntry.count()).toBe(rows);
+  });
+
+  it('keeps a token while the price it paid covers the price now; a raised price retires it (403)', async () => {
+    price = 25;
+    const { macaroon, preimage } = await buy('/priced');
+    const auth = `L402 ${macaroon}:${preimage}`;
+    price = 20;
+    expect(await call('/priced', auth)).toMatchObject({ status: 200, ok: true });
+    price = 30;
+    const raised = await call('/priced', auth);
+    expect(raised).toMatchObject({ status: 403, code: 'L402_WRONG_PRICE' });
+    expect(raised.ok).toBeUndefined();
+    const { invoice } = await challenge('/priced');
+    expect((await decodePaymentRequest({ lnd: coordinator, request: invoice })).tokens).toBe(30);
+    price = 25;
+  });
+
+  it('reuses one invoice for the same request, then answers 429 RATE_LIMITED with Retry-After, minting nothing', async () => {
+    const invoiceCount = async () => (await getInvoices({ lnd: coordinator, limit: 1_000 })).invoices.length;
+    const before = await invoiceCount();
+    const first = await challenge('/limited?r=a');
+    const again = await Promise.all([1, 2, 3, 4].map(() => challenge('/limited?r=a')));
+    expect(new Set(again.map((c) => c.invoice))).toEqual(new Set([first.invoice]));
+    expect(await invoiceCount()).toBe(before + 1);
+
+    // Another resource is another request: it mints, and spends this client's burst of 2.
+    expect((await challenge('/limited?r=b')).invoice).not.toBe(first.invoice);
+    for (const headers of [{}, { 'x-forwarded-for': '198.51.100.7' }] as Record<string, string>[]) {
+      // No trusted proxy: a forged X-Forwarded-For is the same client.
+      const response = await fetch(`${baseUrl}/limited?r=c`, { headers });
+      expect(response.status).toBe(429);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+    }
+    expect(await invoiceCount()).toBe(before + 2);
+    // The same request as before still gets its invoice back.
+    expect((await challenge('/limited?r=a')).invoice).toBe(first.invoice);
   });
 
   it('interoperates with @getalby/lightning-tools fetchWithL402 paying from the peer node', async () => {

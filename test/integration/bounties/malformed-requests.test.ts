@@ -167,8 +167,12 @@ describe('malformed bounty requests', () => {
 
   it('answers a well-formed submission with a stake challenge (the published alias too), which the footprint sees', async () => {
     const before = await footprint();
-    for (const path of [`/bounties/${bountyId}/submissions`, `/bounty/${bountyId}/submit`]) {
-      const answer = await request(api.apiUrl, path, { raw: submission({}) });
+    // Two different submissions: the same one asked again would get the same challenge back.
+    for (const [path, claimedScore] of [
+      [`/bounties/${bountyId}/submissions`, 1.049294],
+      [`/bounty/${bountyId}/submit`, 1.0493],
+    ] as const) {
+      const answer = await request(api.apiUrl, path, { raw: submission({ claimedScore }) });
       expect(answer.status).toBe(402);
       expect(answer.challenge).toMatch(/^L402 macaroon="[^"]+", invoice="lnbcrt500n/);
     }

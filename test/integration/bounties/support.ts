@@ -1,4 +1,5 @@
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import type { RouteLimits } from '../../../api/rate-limit';
 import { apiRouters } from '../../../coordinator/routes';
 import { startTestApi } from '../../support/api';
 import { validationActivities } from '../../../coordinator/validator';
@@ -13,7 +14,7 @@ export interface BountyTestApi {
 }
 
 /** The coordinator's API on an ephemeral port over a harness with a control and a validation worker. */
-export async function startBountyApi(): Promise<BountyTestApi> {
+export async function startBountyApi(options: { rateLimits?: RouteLimits } = {}): Promise<BountyTestApi> {
   const harness = await startControlHarness({
     validationActivities: (prisma) => validationActivities(prisma),
   });
@@ -22,6 +23,7 @@ export async function startBountyApi(): Promise<BountyTestApi> {
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     }),
   );
   return {

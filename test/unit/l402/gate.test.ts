@@ -12,6 +12,13 @@ import { challengeFor, getWith, startServer, type ErrorBody, type TestServer } f
 const DAY = 86_400;
 
 let server: TestServer;
+/** The price of `/items/:id` now; tests raise and lower it. */
+let itemPrice = 20;
+const LIMITED = {
+  challengesPerClient: { burst: 2, perMinute: 6 },
+  usesPerToken: { burst: 3, perMinute: 6 },
+  reuseChallengeSeconds: 30,
+};
 
 beforeAll(async () => {
   server = await startServer({
@@ -37,6 +44,31 @@ beforeAll(async () => {
       priceSats: (req) => Number(req.query['sats']),
       ttlSeconds: DAY,
       mode: 'reusable',
+    },
+    '/items/:id': {
+      service: 'items',
+      capability: 'read',
+      priceSats: () => itemPrice,
+      resource: (req) => String(req.params['id']),
+      ttlSeconds: DAY,
+      mode: 'reusable',
+    },
+    '/stake-body': {
+      service: 'bounty',
+      capability: 'staked',
+      priceSats: 1_000,
+      bodySha256: (req) => createHash('sha256').update(String(req.query['body'])).digest('hex'),
+      ttlSeconds: 3_600,
+      mode: 'hold',
+    },
+    '/limited/:id': {
+      service: 'limited',
+      capability: 'read',
+      priceSats: 10,
+      resource: (req) => String(req.params['id']),
+      ttlSeconds: DAY,
+      mode: 'reusable',
+      limits: LIMITED,
     },
   });
 });
@@ -84,6 +116,7 @@ describe('l402Gate challenge', () => {
       'services=bounty:0',
       'bounty_capabilities=baseline',
       `bounty_valid_until=${Math.floor(server.clock.now() / 1000) + DAY}`,
+      'bounty_price_sats=100',
     ]);
   });
 
@@ -119,6 +152,7 @@ describe('l402Gate with a paid token', () => {
       capability: 'baseline',
       mode: 'reusable',
       expiresAt: Math.floor(server.clock.now() / 1000) + DAY,
+      paidSats: 100,
       scheme: 'L402',
     });
   });
@@ -343,6 +377,89 @@ describe('l402Gate hold-invoice stakes', () => {
     expect(await errorCode(await getWith(server, '/stake', `L402 ${macaroon}:${preimage}`))).toBe(
       'L402_MALFORMED',
     );
+  });
+});
+
+describe('l402Gate tokens bound to what they bought', () => {
+  it('opens only the resource the token was bought for (403 L402_WRONG_RESOURCE elsewhere)', async () => {
+    const { macaroon, preimage } = await paidToken('/items/cheap');
+    const auth = `L402 ${macaroon}:${preimage}`;
+    expect((await getWith(server, '/items/cheap', auth)).status).toBe(200);
+    const other = await getWith(server, '/items/dear', auth);
+    expect(other.status).toBe(403);
+    expect(await errorCode(other)).toBe('L402_WRONG_RESOURCE');
+  });
+
+  it('keeps a token while the price it paid covers the price now, and retires it when the price goes up', async () => {
+    itemPrice = 20;
+    const { macaroon, preimage } = await paidToken('/items/a');
+    const auth = `L402 ${macaroon}:${preimage}`;
+    try {
+      itemPrice = 15;
+      expect((await getWith(server, '/items/a', auth)).status).toBe(200);
+      itemPrice = 21;
+      const raised = await getWith(server, '/items/a', auth);
+      expect(raised.status).toBe(403);
+      expect(await errorCode(raised)).toBe('L402_WRONG_PRICE');
+      expect(server.issuer.issued.at(-1)?.sats).toBe(20);
+      expect((await challengeFor(server, '/items/a')).invoice).not.toBe('');
+      expect(server.issuer.issued.at(-1)?.sats).toBe(21);
+    } finally {
+      itemPrice = 20;
+    }
+  });
+
+  it('binds a stake token to the body that priced it (403 L402_WRONG_BODY on another, and it stays unspent)', async () => {
+    const { macaroon, invoice } = await challengeFor(server, '/stake-body?body=mine');
+    server.issuer.acceptHold(invoice);
+    const swapped = await getWith(server, '/stake-body?body=other', `L402 ${macaroon}`);
+    expect(swapped.status).toBe(403);
+    expect(await errorCode(swapped)).toBe('L402_WRONG_BODY');
+    expect((await getWith(server, '/stake-body?body=mine', `L402 ${macaroon}`)).status).toBe(200);
+  });
+});
+
+describe('l402Gate rate limits and challenge reuse', () => {
+  it('gives the same request asked again within the window the same invoice, and a new one after', async () => {
+    const first = await challengeFor(server, '/limited/reuse');
+    const issued = server.issuer.issued.length;
+    const again = await Promise.all([1, 2, 3].map(() => challengeFor(server, '/limited/reuse')));
+    expect(again).toEqual([first, first, first]);
+    expect(server.issuer.issued).toHaveLength(issued);
+    server.clock.advanceSeconds(31);
+    expect((await challengeFor(server, '/limited/reuse')).invoice).not.toBe(first.invoice);
+  });
+
+  it('answers 429 RATE_LIMITED with Retry-After once a client has minted its burst, and mints again later', async () => {
+    server.clock.advanceSeconds(60);
+    await challengeFor(server, '/limited/x1');
+    await challengeFor(server, '/limited/x2');
+    const issued = server.issuer.issued.length;
+    const limited = await fetch(`${server.url}/limited/x3`);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect(await errorCode(limited)).toBe('RATE_LIMITED');
+    expect(server.issuer.issued).toHaveLength(issued);
+    // An X-Forwarded-For header is no other client: the app trusts no proxy.
+    const spoofed = await fetch(`${server.url}/limited/x4`, {
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(spoofed.status).toBe(429);
+    expect((await challengeFor(server, '/limited/x1')).invoice).toEqual(expect.any(String));
+    server.clock.advanceSeconds(10);
+    await challengeFor(server, '/limited/x3');
+    expect(server.issuer.issued).toHaveLength(issued + 1);
+  });
+
+  it('limits uses per token id, and a used token stops being handed out as a challenge', async () => {
+    server.clock.advanceSeconds(60);
+    const { macaroon, preimage } = await paidToken('/limited/uses');
+    const auth = `L402 ${macaroon}:${preimage}`;
+    for (let i = 0; i < 3; i += 1) expect((await getWith(server, '/limited/uses', auth)).status).toBe(200);
+    const limited = await getWith(server, '/limited/uses', auth);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('10');
+    expect((await challengeFor(server, '/limited/uses')).macaroon).not.toBe(macaroon);
   });
 });
 

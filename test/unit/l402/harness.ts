@@ -10,6 +10,7 @@ import {
   renderL402Error,
   type L402GateOptions,
 } from '../../../api/l402';
+import type { GateLimits } from '../../../api/rate-limit';
 import { L402TrainError } from '../../../lib/errors';
 import { FakeInvoiceIssuer } from './fakes';
 
@@ -26,6 +27,13 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 /** Gate options without the dependencies the harness injects. */
 export type RouteGate = DistributiveOmit<L402GateOptions, 'rootKeys' | 'invoices' | 'spends' | 'now'>;
+
+/** Gates here mint a fresh challenge per request and never rate-limit, unless a route sets its own limits. */
+export const UNLIMITED: GateLimits = {
+  challengesPerClient: { burst: 100_000, perMinute: 1_000_000 },
+  usesPerToken: { burst: 100_000, perMinute: 1_000_000 },
+  reuseChallengeSeconds: 0,
+};
 
 export interface TestServer {
   url: string;
@@ -46,7 +54,7 @@ export async function startServer(routes: Record<string, RouteGate>): Promise<Te
   const spends = new InMemoryTokenSpends();
   const app = express();
   for (const [path, gate] of Object.entries(routes)) {
-    const deps = { rootKeys, invoices: issuer, now: clock.now };
+    const deps = { rootKeys, invoices: issuer, now: clock.now, limits: gate.limits ?? UNLIMITED };
     const options: L402GateOptions =
       gate.mode === 'reusable' ? { ...gate, ...deps } : { ...gate, ...deps, spends };
     app.get(path, l402Gate(options), (_req: Request, res: ExpressResponse) => {

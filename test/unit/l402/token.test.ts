@@ -8,8 +8,21 @@ import { decodeIdentifier, encodeIdentifier } from '../../../api/l402/identifier
 import { decodeMacaroon } from '../../../api/l402/token';
 
 const paymentHash = 'ab'.repeat(32);
-const scope = { service: 'bounty', tier: 0, capability: 'baseline', validUntil: 2_000_000_000 };
-const check = { service: 'bounty', capability: 'baseline', nowMs: 1_900_000_000_000 };
+const scope = {
+  service: 'bounty',
+  tier: 0,
+  capability: 'baseline',
+  validUntil: 2_000_000_000,
+  resource: 'bounty-a',
+  priceSats: 5,
+};
+const check = {
+  service: 'bounty',
+  capability: 'baseline',
+  nowMs: 1_900_000_000_000,
+  resource: 'bounty-a',
+  priceSats: 5,
+};
 
 describe('exportMacaroonBinary', () => {
   it.each([0, 1])('writes the same bytes as the macaroon package (%i caveats)', (caveats) => {
@@ -57,6 +70,7 @@ describe('mintToken and verifyToken', () => {
       paymentHash,
       tokenId,
       expiresAt: 2_000_000_000,
+      paidSats: 5,
     });
   });
 

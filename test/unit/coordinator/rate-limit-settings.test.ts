@@ -1,0 +1,40 @@
+import { DEFAULT_GATE_LIMITS } from '../../../api/rate-limit';
+import { loadRateLimitConfig } from '../../../coordinator/rate-limit-settings';
+
+describe('loadRateLimitConfig', () => {
+  it('defaults every paid route and trusts no proxy', () => {
+    const config = loadRateLimitConfig({});
+    expect(config.trustProxy).toBe(false);
+    expect(config.routes['bounty:baseline']).toEqual(DEFAULT_GATE_LIMITS);
+    expect(config.routes['training:gradient']).toEqual(DEFAULT_GATE_LIMITS);
+  });
+
+  it('overrides one route and keeps the others', () => {
+    const config = loadRateLimitConfig({
+      L402_RATE_LIMITS: JSON.stringify({
+        'bounty:submit': { challengesPerClient: { burst: 3, perMinute: 6 } },
+      }),
+      L402_TRUSTED_PROXIES: 'loopback, 10.0.0.1',
+    });
+    expect(config.routes['bounty:submit']).toEqual({
+      ...DEFAULT_GATE_LIMITS,
+      challengesPerClient: { burst: 3, perMinute: 6 },
+    });
+    expect(config.routes['bounty:baseline']).toEqual(DEFAULT_GATE_LIMITS);
+    expect(config.trustProxy).toEqual(['loopback', '10.0.0.1']);
+  });
+
+  it.each([
+    ['not JSON', { L402_RATE_LIMITS: '{' }],
+    ['an unknown route', { L402_RATE_LIMITS: '{"bounty:everything":{}}' }],
+    ['an unknown field', { L402_RATE_LIMITS: '{"bounty:baseline":{"burst":1}}' }],
+    ['a zero burst', { L402_RATE_LIMITS: '{"bounty:baseline":{"usesPerToken":{"burst":0,"perMinute":1}}}' }],
+    [
+      'a fractional rate',
+      { L402_RATE_LIMITS: '{"bounty:baseline":{"usesPerToken":{"burst":1,"perMinute":0.5}}}' },
+    ],
+    ['a proxy that is not an IP', { L402_TRUSTED_PROXIES: 'example.com' }],
+  ])('refuses %s', (_label, env) => {
+    expect(() => loadRateLimitConfig(env)).toThrow();
+  });
+});
