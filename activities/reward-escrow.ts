@@ -1,15 +1,19 @@
 import { Context } from '@temporalio/activity';
+import type { EarnerLiquidityRepository, EscrowClaim } from '../db/repos/earner-liquidity';
 import type { LedgerRepository } from '../db/repos/ledger';
+import type { EarnerLiquidityRule, EarnerRefusal } from '../economics/earner-liquidity';
 import type { RevealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { derivePreimage, paymentHashOf } from '../lib/preimages';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
-import type { LightningClient, PaymentStatus } from './lightning/client';
-import { permanentFailure } from './errors';
+import type { EscrowInvoiceRefusal } from '../economics/escrow-invoices';
+import { refuseEscrowInvoices } from '../economics/escrow-invoices';
+import type { DecodedInvoice, LightningClient, PaymentStatus } from './lightning/client';
 
 export interface RewardEscrowDeps {
   lightning: LightningClient;
   ledger: LedgerRepository;
   revealed: RevealedPreimagesRepository;
+  earners: EarnerLiquidityRepository;
   preimageSecret: Buffer;
 }
 
@@ -26,63 +30,94 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Reward escrow, coordinator side: the earner's node holds an invoice per tranche whose preimage only the
  * coordinator can derive; the coordinator locks sats by paying them and later releases some preimages.
  */
-export function rewardEscrowActivities({ lightning, ledger, revealed, preimageSecret }: RewardEscrowDeps) {
+export function rewardEscrowActivities({
+  lightning,
+  ledger,
+  revealed,
+  earners,
+  preimageSecret,
+}: RewardEscrowDeps) {
   const preimage = (escrowId: string, tranche: number) => derivePreimage(preimageSecret, escrowId, tranche);
   const hashOf = (escrowId: string, tranche: number) =>
     paymentHashOf(preimage(escrowId, tranche)).toString('hex');
 
   return {
+    /** Reserves the escrow's tranches against its earner node's caps, or says why the earner is refused. */
+    async admitEscrow(input: {
+      claim: EscrowClaim;
+      rule: EarnerLiquidityRule;
+    }): Promise<EarnerRefusal | null> {
+      return earners.admit(input.claim, input.rule);
+    },
+
+    /** Frees the escrow's reservation once every tranche has ended (or none was ever sent). */
+    async releaseEscrowReservation(input: { escrowId: string }): Promise<void> {
+      await earners.release(input.escrowId);
+    },
+
+    /** How many of these tranche payments are still in flight: HTLCs the earner has neither settled nor cancelled. */
+    async countUnresolvedTranches(input: { paymentHashes: string[] }): Promise<number> {
+      const statuses = await Promise.all(input.paymentHashes.map((hash) => lightning.getPayment(hash)));
+      return statuses.filter((status) => status?.state === 'IN_FLIGHT').length;
+    },
+
+    /** Records the earner that left tranches unresolved past the decision; refused new escrows for a while. */
+    async penalizeEarner(input: {
+      escrowId: string;
+      earnerPublicKey: string;
+      unresolvedTranches: number;
+      penaltySeconds: number;
+    }): Promise<void> {
+      const { penaltySeconds, ...penalty } = input;
+      await earners.penalize(penalty, penaltySeconds);
+    },
+
     /** Only hashes leave this activity: the preimages stay derivable from the secret alone. */
     async escrowPaymentHashes(input: { escrowId: string; tranches: number }): Promise<string[]> {
       return Array.from({ length: input.tranches }, (_, tranche) => hashOf(input.escrowId, tranche));
     },
 
     /**
-     * Checks the earner's invoices before any sat moves: the submitter's own node (so nobody who learns the
-     * hashes can redirect the escrow), our hashes, the agreed amounts, a CLTV we can keep.
+     * Checks the earner's invoices before any sat moves (see economics.refuseEscrowInvoices): the submitter's own
+     * node (so nobody who learns the hashes can redirect the escrow), our hashes, the exact amounts, a CLTV we can
+     * keep. A refusal is a result, not a failure: the workflow ends the escrow with its code.
      */
     async checkEscrowInvoices(input: {
       escrowId: string;
       invoices: string[];
       trancheSats: number[];
+      safetyMarginBlocks: number;
       maxCltvDelta: number;
       earnerPublicKey: string;
-    }): Promise<CheckedInvoice[]> {
-      if (input.invoices.length !== input.trancheSats.length) {
-        throw permanentFailure(
-          'ESCROW_INVOICE_INVALID',
-          `expected ${input.trancheSats.length} invoices, got ${input.invoices.length}`,
-        );
-      }
-      const checked: CheckedInvoice[] = [];
-      for (const [tranche, bolt11] of input.invoices.entries()) {
-        const decoded = await lightning.decodeInvoice(bolt11).catch((err: Error) => {
-          throw permanentFailure(
-            'ESCROW_INVOICE_INVALID',
-            `invoice ${tranche} does not decode: ${err.message}`,
-          );
-        });
-        const problem =
-          decoded.destination !== input.earnerPublicKey
-            ? 'pays a node other than the earner who submitted'
-            : decoded.paymentHash !== hashOf(input.escrowId, tranche)
-              ? 'is not for the escrow hash of its tranche'
-              : decoded.sats !== input.trancheSats[tranche]
-                ? `asks ${decoded.sats} sats instead of ${input.trancheSats[tranche]}`
-                : decoded.cltvDelta > input.maxCltvDelta
-                  ? `asks a CLTV delta of ${decoded.cltvDelta} blocks, above ${input.maxCltvDelta}`
-                  : decoded.expiresAt.getTime() < Date.now()
-                    ? 'has expired'
-                    : null;
-        if (problem) throw permanentFailure('ESCROW_INVOICE_INVALID', `invoice ${tranche} ${problem}`);
-        checked.push({
-          paymentHash: decoded.paymentHash,
-          sats: decoded.sats,
-          cltvDelta: decoded.cltvDelta,
-          destination: decoded.destination,
-        });
-      }
-      return checked;
+    }): Promise<{ ok: true; invoices: CheckedInvoice[] } | { ok: false; refusal: EscrowInvoiceRefusal }> {
+      const decoded = await Promise.all(
+        input.invoices.map((bolt11) =>
+          lightning.decodeInvoice(bolt11).catch(async () => {
+            // LND answers garbage with the same 503 as a lost connection: reaching it tells the two apart.
+            await lightning.blockHeight();
+            return null;
+          }),
+        ),
+      );
+      const refusal = refuseEscrowInvoices(
+        {
+          earnerPublicKey: input.earnerPublicKey,
+          paymentHashes: input.trancheSats.map((_, tranche) => hashOf(input.escrowId, tranche)),
+          trancheSats: input.trancheSats,
+          safetyMarginBlocks: input.safetyMarginBlocks,
+          maxCltvDelta: input.maxCltvDelta,
+          nowMs: Date.now(),
+        },
+        decoded.map((invoice) => invoice && { ...invoice, expiresAtMs: invoice.expiresAt.getTime() }),
+      );
+      if (refusal) return { ok: false, refusal };
+      return {
+        ok: true,
+        invoices: decoded.map((invoice) => {
+          const { paymentHash, sats, cltvDelta, destination } = invoice as DecodedInvoice;
+          return { paymentHash, sats, cltvDelta, destination };
+        }),
+      };
     },
 
     /** Pays one tranche and returns once its HTLC is locked; a retry finds LND's existing payment. */

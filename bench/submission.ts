@@ -15,6 +15,7 @@ import { loadTrainingConfig } from '../coordinator/training-settings';
 import { validationActivities } from '../coordinator/validator';
 import type { PrismaClient } from '../db/client';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
+import { MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
 import { feeLimitSats } from '../economics/fees';
 import { splitIntoTranches } from '../economics/tranches';
 import { escrowEarner } from '../earner/escrow-client';
@@ -238,13 +239,15 @@ async function direct(
     escrowId,
     invoices,
     trancheSats: TRANCHE_SATS,
+    safetyMarginBlocks: MIN_SAFETY_MARGIN_BLOCKS,
     maxCltvDelta: SETTINGS.escrow.maxInvoiceCltvDelta,
     earnerPublicKey: peer.publicKey,
   });
+  if (!checked.ok) throw new Error(`invoices refused: ${checked.refusal.code}`);
   const whenAccepted = whenTranches(peer.lnd, paymentHashes, held);
   const height = await activity(control.blockHeight);
   await Promise.all(
-    checked.map((invoice, tranche) =>
+    checked.invoices.map((invoice, tranche) =>
       activity(control.lockEscrowTranche, {
         workflowId: `bench-direct/${escrowId}`,
         bolt11: invoices[tranche]!,

@@ -4,6 +4,7 @@ import { bountyRepository } from '../db/repos/bounties';
 import { prismaRootKeyStore, prismaTokenSpends } from '../db/repos/l402';
 import { ledgerRepository } from '../db/repos/ledger';
 import type { BountyEscrowSettings } from '../workflows/bounty-submission';
+import { loadEarnerLiquidity } from './earner-liquidity-settings';
 import type { RouteDeps } from './routes';
 
 /** The bounty bundles shipped with the project; `L402_BOUNTIES_DIR` points elsewhere. */
@@ -33,7 +34,7 @@ export function bountyRouteDeps(deps: RouteDeps): BountyRouterDeps {
     rootKeys: prismaRootKeyStore(deps.prisma),
     spends: prismaTokenSpends(deps.prisma),
     bountiesDir: bountiesDir(),
-    escrow: BOUNTY_ESCROW,
+    escrow: { ...BOUNTY_ESCROW, liquidity: loadEarnerLiquidity() },
     maxHeldEscrows: MAX_HELD_ESCROWS,
     stakeDecideWithinSeconds: 7_200,
   };

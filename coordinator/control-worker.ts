@@ -8,6 +8,7 @@ import type { PrismaClient } from '../db/client';
 import { bountyRepository } from '../db/repos/bounties';
 import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
+import { earnerLiquidityRepository } from '../db/repos/earner-liquidity';
 import { trainingRepository } from '../db/repos/training';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
@@ -28,6 +29,7 @@ export function controlActivities(deps: Pick<ControlWorkerDeps, 'lightning' | 'p
     lightning: deps.lightning,
     ledger: ledgerRepository(deps.prisma),
     revealed: revealedPreimagesRepository(deps.prisma),
+    earners: earnerLiquidityRepository(deps.prisma),
     bounties: bountyRepository(deps.prisma),
     training: trainingRepository(deps.prisma),
     preimageSecret: deps.secrets.preimageSecret,

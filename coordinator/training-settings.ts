@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_WIRE_SETTINGS } from '../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../model/decide';
+import { loadEarnerLiquidity } from './earner-liquidity-settings';
 import type { CheckpointAccess } from '../api/training/handlers';
 import type { RoundSettings } from '../workflows/training-definitions';
 
@@ -53,6 +54,7 @@ export function loadTrainingConfig(env: NodeJS.ProcessEnv = process.env): Traini
         maxInvoiceCltvDelta: 80,
         routingCltvBlocks: 40,
         fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
+        liquidity: loadEarnerLiquidity(env),
       },
     },
     checkpointAccess: {

@@ -28,7 +28,7 @@ export interface FollowedEscrow {
   phase: EscrowStatus['phase'];
 }
 
-const FINISHED: EscrowStatus['phase'][] = ['released', 'completed', 'expired', 'invalid-invoices'];
+const FINISHED: EscrowStatus['phase'][] = ['released', 'completed', 'expired', 'invalid-invoices', 'refused'];
 
 /**
  * The earner's whole side of a reward escrow over the coordinator's API: hold invoices on its own node for the
@@ -43,13 +43,15 @@ export async function followEscrow(options: FollowEscrowOptions): Promise<Follow
   // The escrow starts once the submission passed its pre-checks: until then it is not found.
   const startBy = Date.now() + (options.startWithinMs ?? 120_000);
   let view: EscrowView | null = null;
-  while (!view || view.paymentHashes.length === 0) {
+  while (!view || (view.paymentHashes.length === 0 && !FINISHED.includes(view.phase))) {
     view = await requestJson<EscrowView>(url).catch((err: unknown) => {
       if (err instanceof L402TrainError && err.status === 404 && Date.now() < startBy) return null;
       throw err;
     });
     if (!view || view.paymentHashes.length === 0) await wait();
   }
+  // Refused before any hash was handed out (the earner is over its caps or penalized): nothing to invoice.
+  if (view.paymentHashes.length === 0) return { revealed: 0, phase: view.phase, earnedSats: 0 };
   const invoices = await earner.createInvoices(view.paymentHashes, view.trancheSats, {
     cltvDelta: options.cltvDelta,
     expiresInSeconds: 3_600,

@@ -1,4 +1,5 @@
-import { HoldWindowTooLongError, InvalidCltvError } from './errors';
+import type { EconomicsErrorCode } from './errors';
+import { EconomicsError, HoldWindowTooLongError, InvalidCltvError } from './errors';
 
 /** LND cancels a held invoice by itself this many blocks before its HTLC expires. */
 export const LND_HOLD_AUTO_CANCEL_BLOCKS = 12;
@@ -77,6 +78,21 @@ export function cancelDeadline(timing: HoldTiming): CancelDeadline {
     budgetBlocks,
     cancelByMs: nowMs + Math.floor(budgetBlocks * secondsPerBlock * 1000),
   };
+}
+
+/**
+ * {@link cancelDeadline} as a result instead of a throw, for workflow code (where a thrown domain error fails the
+ * workflow task and Temporal retries it forever).
+ */
+export function holdDeadline(
+  timing: HoldTiming,
+): { ok: true; deadline: CancelDeadline } | { ok: false; code: EconomicsErrorCode; message: string } {
+  try {
+    return { ok: true, deadline: cancelDeadline(timing) };
+  } catch (err) {
+    if (err instanceof EconomicsError) return { ok: false, code: err.code, message: err.message };
+    throw err;
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import type { Activities } from '../activities';
 import type { BountyEvalActivities } from '../activities/bounty-eval';
 import type { EvalOutcome } from '../activities/sandbox/eval-outcome';
 import type { Judgement, SubmissionEvidence, Tolerances } from '../activities/sandbox/judge';
+import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
 import type { FeePolicy } from '../economics/fees';
 import type { PayoutRule } from '../economics/payout';
 import { splitIntoTranches } from '../economics/tranches';
@@ -31,6 +32,8 @@ export interface BountyEscrowSettings {
   maxInvoiceCltvDelta: number;
   routingCltvBlocks: number;
   fees: FeePolicy;
+  /** Caps and penalty of each earner node; default economics.DEFAULT_EARNER_LIQUIDITY. */
+  liquidity?: EarnerLiquidityRule;
 }
 
 export interface BountySubmissionInput extends BountySubmissionRequest {

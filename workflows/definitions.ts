@@ -21,7 +21,15 @@ export interface HeldStake {
 }
 
 export type EscrowPhase =
-  'awaiting-invoices' | 'locking' | 'locked' | 'released' | 'completed' | 'expired' | 'invalid-invoices';
+  | 'awaiting-invoices'
+  | 'locking'
+  | 'locked'
+  | 'released'
+  | 'completed'
+  | 'expired'
+  | 'invalid-invoices'
+  /** The earner node is over its liquidity cap or penalized (see economics/earner-liquidity): nothing to invoice. */
+  | 'refused';
 
 export interface EscrowStatus {
   phase: EscrowPhase;
@@ -33,6 +41,8 @@ export interface EscrowStatus {
   /** Chain height by which the earner must have settled the revealed tranches and cancelled the rest. */
   decideByHeight: number | null;
   problem: string | null;
+  /** The stable code of `problem` (an `ESCROW_INVOICE_*` or `EARNER_*` code); null without a problem. */
+  problemCode: string | null;
 }
 
 export const escrowStatusQuery = defineQuery<EscrowStatus>('escrowStatus');

@@ -1,13 +1,17 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { cancelDeadline, MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
+import { holdDeadline, MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
+import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
+import { DEFAULT_EARNER_LIQUIDITY } from '../economics/earner-liquidity';
 import type { FeePolicy } from '../economics/fees';
 import { feeLimitSats } from '../economics/fees';
 import { ACTIVITY_PROFILES } from '../temporal-config';
@@ -34,24 +38,30 @@ export interface RewardEscrowInput {
   /** Extra blocks routing may add on top of the earner's CLTV delta. */
   routingCltvBlocks: number;
   fees: FeePolicy;
+  /** Caps and penalty of the earner's node; default {@link DEFAULT_EARNER_LIQUIDITY}. */
+  liquidity?: EarnerLiquidityRule;
 }
 
 export interface RewardEscrowResult {
-  phase: 'completed' | 'expired' | 'invalid-invoices';
+  phase: 'completed' | 'expired' | 'invalid-invoices' | 'refused';
   revealed: number;
   paidSats: number;
   returnedSats: number;
   feeSats: number;
+  /** Why an `invalid-invoices` or `refused` escrow ended (an `ESCROW_INVOICE_*` or `EARNER_*` code). */
+  code?: string;
 }
 
 /**
  * Reward escrow: lock each tranche by paying the earner's hold invoice for a hash only the coordinator can open,
  * then reveal the first N preimages (the earner settles those) and tell the earner to cancel the rest. With no
- * decision before the timer or the CLTV deadline, nothing is revealed and every tranche returns.
+ * decision before the timer or the CLTV deadline, nothing is revealed and every tranche returns. Every rule that
+ * can refuse (the earner's caps, its invoices) ends the escrow with a code: nothing here throws.
  */
 export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscrowResult> {
   const { workflowId } = workflowInfo();
   const tranches = input.trancheSats.length;
+  const liquidity = input.liquidity ?? DEFAULT_EARNER_LIQUIDITY;
   const status: EscrowStatus = {
     phase: 'awaiting-invoices',
     paymentHashes: [],
@@ -59,6 +69,7 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
     revealed: null,
     decideByHeight: null,
     problem: null,
+    problemCode: null,
   };
   const earner: { invoices?: string[] } = {};
   let decision: number | null = null;
@@ -69,20 +80,70 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
   setHandler(releaseEscrowSignal, ({ reveal }) => {
     decision ??= Math.max(0, Math.min(tranches, Math.floor(reveal)));
   });
-  const nothingPaid = (phase: RewardEscrowResult['phase']) => ({
-    phase,
-    revealed: 0,
-    paidSats: 0,
-    returnedSats: 0,
-    feeSats: 0,
-  });
+  const nothingPaid = (
+    phase: Exclude<RewardEscrowResult['phase'], 'completed'>,
+    problem?: { code: string; detail: string },
+  ): RewardEscrowResult => {
+    status.phase = phase;
+    if (problem) {
+      status.problem = problem.detail;
+      status.problemCode = problem.code;
+    }
+    return {
+      phase,
+      revealed: 0,
+      paidSats: 0,
+      returnedSats: 0,
+      feeSats: 0,
+      ...(problem ? { code: problem.code } : {}),
+    };
+  };
 
+  const refusal = await lightning.admitEscrow({
+    claim: {
+      escrowId: input.escrowId,
+      earnerPublicKey: input.earnerPublicKey,
+      htlcs: tranches,
+      sats: input.trancheSats.reduce((total, sats) => total + sats, 0),
+    },
+    rule: liquidity,
+  });
+  if (refusal) return nothingPaid('refused', refusal);
+  const result = await escrowAdmitted(
+    input,
+    status,
+    earner,
+    () => decision,
+    nothingPaid,
+    liquidity,
+    workflowId,
+  );
+  await CancellationScope.nonCancellable(() =>
+    lightning.releaseEscrowReservation({ escrowId: input.escrowId }),
+  );
+  return result;
+}
+
+/** The escrow once its earner is admitted: invoices, lock, decision, reveal, and every tranche's end. */
+async function escrowAdmitted(
+  input: RewardEscrowInput,
+  status: EscrowStatus,
+  earner: { invoices?: string[] },
+  decision: () => number | null,
+  nothingPaid: (
+    phase: Exclude<RewardEscrowResult['phase'], 'completed'>,
+    problem?: { code: string; detail: string },
+  ) => RewardEscrowResult,
+  liquidity: EarnerLiquidityRule,
+  workflowId: string,
+): Promise<RewardEscrowResult> {
+  const tranches = input.trancheSats.length;
   status.paymentHashes = await lightning.escrowPaymentHashes({ escrowId: input.escrowId, tranches });
   if (!(await condition(() => earner.invoices !== undefined, input.invoiceWithinSeconds * 1000))) {
-    status.phase = 'expired';
     return nothingPaid('expired');
   }
   const invoices = earner.invoices as string[];
+  const margin = Math.max(input.safetyMarginBlocks ?? MIN_SAFETY_MARGIN_BLOCKS, MIN_SAFETY_MARGIN_BLOCKS);
 
   let checked: Awaited<ReturnType<Activities['checkEscrowInvoices']>>;
   try {
@@ -90,30 +151,34 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
       escrowId: input.escrowId,
       invoices,
       trancheSats: input.trancheSats,
+      safetyMarginBlocks: margin,
       maxCltvDelta: input.maxInvoiceCltvDelta,
       earnerPublicKey: input.earnerPublicKey,
     });
   } catch (err) {
-    status.phase = 'invalid-invoices';
-    status.problem =
-      err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
-        ? err.cause.message
-        : 'invoices rejected';
-    return nothingPaid('invalid-invoices');
+    return nothingPaid('invalid-invoices', {
+      code: 'ESCROW_INVOICE_CHECK_FAILED',
+      detail:
+        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+          ? err.cause.message
+          : 'the invoices could not be checked',
+    });
   }
+  if (!checked.ok) return nothingPaid('invalid-invoices', checked.refusal);
 
   status.phase = 'locking';
   const height = await lightning.blockHeight();
-  const margin = Math.max(input.safetyMarginBlocks ?? MIN_SAFETY_MARGIN_BLOCKS, MIN_SAFETY_MARGIN_BLOCKS);
-  const deadline = cancelDeadline({
+  const hold = holdDeadline({
     currentHeight: height,
-    invoiceCltvBlocks: Math.min(...checked.map((invoice) => invoice.cltvDelta)),
+    invoiceCltvBlocks: Math.min(...checked.invoices.map((invoice) => invoice.cltvDelta)),
     safetyMarginBlocks: margin,
     nowMs: Date.now(),
   });
+  if (!hold.ok) return nothingPaid('invalid-invoices', { code: hold.code, detail: hold.message });
+  const { deadline } = hold;
   status.decideByHeight = deadline.cancelByHeight;
   const locks = await Promise.all(
-    checked.map((invoice, tranche) =>
+    checked.invoices.map((invoice, tranche) =>
       lightning.lockEscrowTranche({
         workflowId,
         bolt11: invoices[tranche] as string,
@@ -130,17 +195,34 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
   const decided = allLocked
     ? await beforeHeight(deadline.cancelByHeight, () =>
         condition(
-          () => decision !== null,
+          () => decision() !== null,
           Math.min(input.decideWithinSeconds * 1000, deadline.cancelByMs - Date.now()),
         ),
       )
     : false;
-  const revealed = decided ? (decision ?? 0) : 0;
+  const revealed = decided ? (decision() ?? 0) : 0;
   if (revealed > 0) await lightning.revealTranches({ escrowId: input.escrowId, count: revealed });
   status.revealed = revealed;
   status.phase = 'released';
 
-  const outcomes = await watch.awaitEscrowPayments({ paymentHashes: status.paymentHashes });
+  const payments = watch.awaitEscrowPayments({ paymentHashes: status.paymentHashes });
+  const withheld = status.paymentHashes.slice(revealed);
+  if (withheld.length > 0) {
+    const ended = await Promise.race([
+      payments.then(() => true),
+      sleep(liquidity.cancelWithinSeconds * 1000).then(() => false),
+    ]);
+    const unresolved = ended ? 0 : await lightning.countUnresolvedTranches({ paymentHashes: withheld });
+    if (unresolved > 0) {
+      await lightning.penalizeEarner({
+        escrowId: input.escrowId,
+        earnerPublicKey: input.earnerPublicKey,
+        unresolvedTranches: unresolved,
+        penaltySeconds: liquidity.penaltySeconds,
+      });
+    }
+  }
+  const outcomes = await payments;
   status.phase = 'completed';
   const sum = (state: 'SUCCEEDED' | 'FAILED') =>
     outcomes.reduce(

@@ -1,6 +1,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionRule } from '../model/decide';
 import type { PayoutRule } from '../economics/payout';
+import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
 import type { FeePolicy } from '../economics/fees';
 import type { SkippedUpdate, SubmissionEvidence } from '../activities/training-validation';
 import type { WireSettings } from '../kernels/wire-parameters';
@@ -27,6 +28,8 @@ export interface RoundSettings {
     maxInvoiceCltvDelta: number;
     routingCltvBlocks: number;
     fees: FeePolicy;
+    /** Caps and penalty of each earner node; default economics.DEFAULT_EARNER_LIQUIDITY. */
+    liquidity?: EarnerLiquidityRule;
   };
 }
 

@@ -37,6 +37,10 @@ export interface DecodedInvoice {
   destination: string;
   cltvDelta: number;
   expiresAt: Date;
+  /** The exact amount in millisatoshis, as a decimal string (`sats` rounds a fraction of a sat down). */
+  msats: string;
+  /** Feature bits the invoice requires that this node does not know. */
+  unknownRequiredFeatures: number[];
 }
 
 /** An outgoing payment as LND reports it. IN_FLIGHT: HTLCs locked, not yet settled or failed downstream. */

@@ -155,6 +155,10 @@ export function lnServiceClient(lnd: AuthenticatedLnd): LightningClient {
         destination: decoded.destination,
         cltvDelta: decoded.cltv_delta ?? 18,
         expiresAt: new Date(decoded.expires_at),
+        msats: decoded.mtokens,
+        unknownRequiredFeatures: decoded.features
+          .filter((feature) => feature.is_required && !feature.is_known)
+          .map((feature) => feature.bit),
       };
     },
 

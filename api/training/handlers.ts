@@ -4,6 +4,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { LedgerRepository } from '../../db/repos/ledger';
 import type { TrainingRepository } from '../../db/repos/training';
 import { weightBytes } from '../../db/repos/training';
+import { MIN_SAFETY_MARGIN_BLOCKS } from '../../economics/cltv';
+import { DEFAULT_EARNER_LIQUIDITY } from '../../economics/earner-liquidity';
+import { acceptedCltvDeltas, MIN_INVOICE_EXPIRY_SECONDS } from '../../economics/escrow-invoices';
 import { splitIntoTranches } from '../../economics/tranches';
 import { canonicalSha256 } from '../../lib/canonical-json';
 import { DEFAULT_MODEL } from '../../model/config';
@@ -167,6 +170,11 @@ export function trainingHandlers({
 
     /** The payout rule as data: what a loss improvement earns, in which tranches, under which escrow limits. */
     rewardSchedule: route({}, async (_input, _req, res) => {
+      const liquidity = settings.escrow.liquidity ?? DEFAULT_EARNER_LIQUIDITY;
+      const cltvDeltas = acceptedCltvDeltas({
+        safetyMarginBlocks: MIN_SAFETY_MARGIN_BLOCKS,
+        maxCltvDelta: settings.escrow.maxInvoiceCltvDelta,
+      });
       res.json({
         payout: settings.payout,
         trancheSats: splitIntoTranches(settings.payout.capSats, settings.payout.trancheCount),
@@ -181,8 +189,14 @@ export function trainingHandlers({
           decideWithinSeconds: settings.escrow.decideWithinSeconds,
         },
         cltvBudget: {
-          maxInvoiceCltvDelta: settings.escrow.maxInvoiceCltvDelta,
+          minInvoiceCltvDelta: cltvDeltas.min,
+          maxInvoiceCltvDelta: cltvDeltas.max,
           routingCltvBlocks: settings.escrow.routingCltvBlocks,
+        },
+        earnerLiquidity: {
+          ...liquidity,
+          rule: 'per earner node, open escrows hold at most maxHeldHtlcs tranche HTLCs and maxLockedSats sats; an earner that has not settled or cancelled every tranche cancelWithinSeconds after the decision is refused new escrows (EARNER_PENALIZED) for penaltySeconds',
+          invoiceRule: `one hold invoice per tranche, in order: payable to the submitting node, for the tranche's hash and exactly its sats, a CLTV delta from ${cltvDeltas.min} to ${cltvDeltas.max} blocks, at least ${MIN_INVOICE_EXPIRY_SECONDS} s before expiry, no unknown required features; anything else ends the escrow as invalid-invoices with an ESCROW_INVOICE_* code`,
         },
         fees: settings.escrow.fees,
         stakeSats: settings.stakeSats,

@@ -156,6 +156,7 @@ describe('reward escrow with 4 tranches on real LND', () => {
       paidSats: 0,
       returnedSats: 0,
       feeSats: 0,
+      code: 'ESCROW_INVOICE_WRONG_NODE',
     });
     expect((await handle.query(escrowStatusQuery)).problem).toMatch(/other than the earner/);
     expect(await thief.heldCount(paymentHashes)).toBe(0);
