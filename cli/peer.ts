@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import { DEFAULT_INNER_TRAINING } from '../model/trainer';
 import { checkpointReader, playRound } from '../peer/client';
-import { referenceTrainer } from '../peer/reference-trainer';
+import { threadedReferenceTrainer } from '../peer/trainer-thread';
 import { loadStackConfig, stackPorts } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
 
@@ -38,29 +38,33 @@ export function registerPeer(program: Command): void {
       const bar = options.progress
         ? new SingleBar({ format: `${options.id} round {round} [{bar}] {value}/{total} steps, loss {loss}` })
         : null;
-      const trainer = referenceTrainer({
+      const trainer = threadedReferenceTrainer({
         shard: Number(options.shard),
         shards: Number(options.shards),
         poison: options.poison === true,
         onStep: (_step, loss) => bar?.increment({ loss: loss.toFixed(3) }),
       });
-      const train = (weights: Float32Array, round: number) => {
+      const train = async (weights: Float32Array, round: number) => {
         bar?.start(DEFAULT_INNER_TRAINING.steps, 0, { round, loss: '-' });
-        const payload = trainer(weights, round);
+        const payload = await trainer.train(weights, round);
         bar?.stop();
         return payload;
       };
       const readCheckpoint = checkpointReader(apiUrl, lnd);
       let last = -1;
-      for (let played = 0; played < Number(options.rounds); played++) {
-        const result = await playRound(
-          { apiUrl, peerId: options.id, lnd, cltvDelta: 60, train, readCheckpoint },
-          last,
-        );
-        last = result.round;
-        console.log(
-          `${options.id} round ${result.round}: ${result.revealed} tranche(s) revealed, earned ${result.earnedSats} sats (${result.phase})`,
-        );
+      try {
+        for (let played = 0; played < Number(options.rounds); played++) {
+          const result = await playRound(
+            { apiUrl, peerId: options.id, lnd, cltvDelta: 60, train, readCheckpoint },
+            last,
+          );
+          last = result.round;
+          console.log(
+            `${options.id} round ${result.round}: ${result.revealed} tranche(s) revealed, earned ${result.earnedSats} sats (${result.phase})`,
+          );
+        }
+      } finally {
+        await trainer.close();
       }
     });
 }

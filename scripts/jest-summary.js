@@ -1,7 +1,15 @@
 #!/usr/bin/env node
 // Prints jest's totals from its --json report as one plain closing line: "tests: N passed, N failed, N skipped",
 // preceded by the failed files. A missing, truncated or partial report (jest crashed) still gives a line.
+// Errors that escaped their test file (the second argument's log) are printed and make the exit status 1.
 const { existsSync, readFileSync } = require('node:fs');
+
+const strayFile = process.argv[3];
+const stray = strayFile && existsSync(strayFile) ? readFileSync(strayFile, 'utf8').trim() : '';
+if (stray) {
+  console.log(`errors thrown outside any test:\n${stray}`);
+  process.on('exit', () => (process.exitCode = 1));
+}
 const { relative } = require('node:path');
 
 const reportFile = process.argv[2];

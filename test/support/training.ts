@@ -3,7 +3,7 @@ import { lazyTrainingScorer } from '../../coordinator/training-scorer';
 import type { PrismaClient } from '../../db/client';
 import { trainingRepository } from '../../db/repos/training';
 import { DEFAULT_MODEL } from '../../model/config';
-import { referenceTrainer } from '../../peer/reference-trainer';
+import { threadedReferenceTrainer } from '../../peer/trainer-thread';
 import { testLnd } from './lightning';
 import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
@@ -30,17 +30,22 @@ export function roundSettings(peers: string[], stakeSats = 0): RoundSettings {
   };
 }
 
-/** Two honest reference peers and a sign-flipping poisoner, each on its own node and training shard. */
+/**
+ * Two honest reference peers and a sign-flipping poisoner, each on its own node and training shard. Each trains on
+ * its own thread, so the API in this process answers while they train; the threads end after the file's tests.
+ */
 export function threePeers() {
-  return [
-    { peerId: 'alice', lnd: testLnd('peer'), train: referenceTrainer({ shard: 0, shards: 3 }) },
-    { peerId: 'bob', lnd: testLnd('peer2'), train: referenceTrainer({ shard: 1, shards: 3 }) },
+  const peers = [
+    { peerId: 'alice', lnd: testLnd('peer'), trainer: threadedReferenceTrainer({ shard: 0, shards: 3 }) },
+    { peerId: 'bob', lnd: testLnd('peer2'), trainer: threadedReferenceTrainer({ shard: 1, shards: 3 }) },
     {
       peerId: 'mallory',
       lnd: testLnd('peer3'),
-      train: referenceTrainer({ shard: 2, shards: 3, poison: true }),
+      trainer: threadedReferenceTrainer({ shard: 2, shards: 3, poison: true }),
     },
   ];
+  afterAll(() => Promise.all(peers.map((peer) => peer.trainer.close())));
+  return peers.map(({ trainer, ...peer }) => ({ ...peer, train: trainer.train }));
 }
 
 /** The real scoring worker's activities on the test database (ONNX scoring of the default model). */
