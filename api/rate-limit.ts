@@ -10,15 +10,20 @@ export const RateLimitSchema = z
   .strict();
 export type RateLimit = z.output<typeof RateLimitSchema>;
 
+/** How long an unpaid challenge's invoice (and the workflow waiting on it) lives, unless a route says otherwise. */
+export const DEFAULT_CHALLENGE_EXPIRY_SECONDS = 600;
+
 /**
- * The limits of one L402 gate (H5): challenges minted per client IP, authenticated uses per token id, and how long
- * a client asking again for the same thing (same route, resource, price and body) gets the same invoice back.
+ * The limits of one L402 gate (H5): challenges minted per client IP, authenticated uses per token id, how long
+ * a client asking again for the same thing (same route, resource, price and body) gets the same invoice back, and
+ * how long an unpaid challenge lives (so the live unpaid workflows are at most the mint rate times this).
  */
 export const GateLimitsSchema = z
   .object({
     challengesPerClient: RateLimitSchema,
     usesPerToken: RateLimitSchema,
     reuseChallengeSeconds: z.number().int().min(0).max(3_600),
+    challengeExpirySeconds: z.number().int().min(10).max(86_400).optional(),
   })
   .strict();
 export type GateLimits = z.output<typeof GateLimitsSchema>;

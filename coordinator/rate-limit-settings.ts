@@ -8,13 +8,15 @@ const RouteOverride = z
     challengesPerClient: RateLimitSchema.optional(),
     usesPerToken: RateLimitSchema.optional(),
     reuseChallengeSeconds: GateLimitsSchema.shape.reuseChallengeSeconds.optional(),
+    challengeExpirySeconds: GateLimitsSchema.shape.challengeExpirySeconds,
   })
   .strict();
 
 const RateLimitEnv = z.object({
   /**
    * JSON: per gated route (`bounty:baseline`, `bounty:submit`, `training:checkpoint`, `training:gradient`), any of
-   * `challengesPerClient` / `usesPerToken` (`{ burst, perMinute }`) and `reuseChallengeSeconds`; the rest default.
+   * `challengesPerClient` / `usesPerToken` (`{ burst, perMinute }`), `reuseChallengeSeconds` and
+   * `challengeExpirySeconds`; the rest default.
    */
   L402_RATE_LIMITS: z
     .string()

@@ -5,7 +5,13 @@ import { z } from 'zod';
 
 import { MAX_SATS } from '../../economics/sats';
 import { paymentHashOf } from '../../lib/preimages';
-import { DEFAULT_GATE_LIMITS, GateLimitsSchema, RateLimitedError, TokenBuckets } from '../rate-limit';
+import {
+  DEFAULT_CHALLENGE_EXPIRY_SECONDS,
+  DEFAULT_GATE_LIMITS,
+  GateLimitsSchema,
+  RateLimitedError,
+  TokenBuckets,
+} from '../rate-limit';
 import type { GateLimits } from '../rate-limit';
 import { NAME_PATTERN, RESOURCE_PATTERN } from './caveats';
 import { ChallengeCache } from './challenge-cache';
@@ -57,8 +63,6 @@ interface GateSettings {
   limits?: GateLimits;
   /** How long a minted token stays valid. */
   ttlSeconds: number;
-  /** Invoice expiry; default 600. */
-  invoiceExpirySeconds?: number;
   /** Invoice memo; default `<service> <capability>`. */
   memo?: string;
   rootKeys: RootKeyStore;
@@ -94,7 +98,7 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     capability: options.capability,
     tier: options.tier ?? 0,
     ttlSeconds: options.ttlSeconds,
-    invoiceExpirySeconds: options.invoiceExpirySeconds ?? 600,
+    invoiceExpirySeconds: options.limits?.challengeExpirySeconds ?? DEFAULT_CHALLENGE_EXPIRY_SECONDS,
     memo: options.memo ?? `${options.service} ${options.capability}`,
     limits: options.limits ?? DEFAULT_GATE_LIMITS,
   });

@@ -12,6 +12,7 @@ import { refundStake } from '../../../api/stakes';
 import { prismaRootKeyStore } from '../../../db/repos/l402';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { testLnd } from '../../support/lightning';
+import { listWorkflows } from '../../support/temporal';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from '../bounties/support';
 import { parseChallenge, request, startBountyApi } from '../bounties/support';
@@ -26,10 +27,13 @@ const improvement = readFileSync(
 const coordinator = testLnd('coordinator');
 const buyer = testLnd('peer');
 const sponsor = testLnd('sponsor');
+/** Unpaid challenges expire within the file, so the test sees every workflow they started end. */
+const CHALLENGE_EXPIRY_SECONDS = 45;
 const limits = (challengesPerClient: RateLimit): GateLimits => ({
   challengesPerClient,
   usesPerToken: { burst: 1_000, perMinute: 1_000 },
   reuseChallengeSeconds: 300,
+  challengeExpirySeconds: CHALLENGE_EXPIRY_SECONDS,
 });
 const BASELINE_BURST = 6;
 const SUBMIT_BURST = 4;
@@ -451,4 +455,22 @@ describe('the held stake', () => {
     await refundStake(api.harness.client, { workflowId: row!.workflowId, paymentHash: held.paymentHash });
     expect(await held.payment).toBe('returned');
   }, 60_000);
+});
+
+describe('after the corpus and the flood', () => {
+  it('every access-fee and stake workflow ends, none failed, as the Temporal CLI lists them', async () => {
+    const address = api.harness.env.address;
+    const paid = '(WorkflowType = "accessFee" OR WorkflowType = "stake")';
+    await eventually(
+      'every unpaid challenge to expire and its workflow to end',
+      async () => (await listWorkflows(address, `${paid} AND ExecutionStatus = "Running"`)).length === 0,
+      (CHALLENGE_EXPIRY_SECONDS + 90) * 1000,
+    );
+    const ended = await listWorkflows(address, paid);
+    const byStatus: Record<string, number> = {};
+    for (const workflow of ended) byStatus[workflow.status] = (byStatus[workflow.status] ?? 0) + 1;
+    console.log(`paid-route workflows: ${ended.length}, by status ${JSON.stringify(byStatus)}`);
+    expect(ended.length).toBeGreaterThan(0);
+    expect(Object.keys(byStatus)).toEqual(['WORKFLOW_EXECUTION_STATUS_COMPLETED']);
+  }, 240_000);
 });

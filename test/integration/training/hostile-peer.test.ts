@@ -1,7 +1,5 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
@@ -13,7 +11,6 @@ import { ledgerRepository } from '../../../db/repos/ledger';
 import { weightsFromBytes } from '../../../db/repos/training';
 import { checkpointReader, nextOpenRound, playRound } from '../../../peer/client';
 import { referenceTrainer } from '../../../peer/reference-trainer';
-import { ensureTools } from '../../../stack/tools';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import {
@@ -27,6 +24,7 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { realTrainingValidation, roundSettings } from '../../support/training';
+import { listWorkflows } from '../../support/temporal';
 
 /**
  * Issue "hostile participants", attack 5: a peer sends an otherwise honest update with k = 65. Before the run
@@ -76,24 +74,6 @@ function malloryPayloads(weights: Float32Array) {
       IndexCoding.RiceGaps,
     ),
   };
-}
-
-async function runningWorkflows(): Promise<unknown[]> {
-  const { temporal } = await ensureTools();
-  const { stdout } = await promisify(execFile)(temporal, [
-    'workflow',
-    'list',
-    '--address',
-    harness.env.address,
-    '--namespace',
-    'default',
-    '--query',
-    'ExecutionStatus="Running"',
-    '--output',
-    'json',
-  ]);
-  const listed: unknown = JSON.parse(stdout.trim() || '[]');
-  return Array.isArray(listed) ? listed : [];
 }
 
 describe('a peer that sends k = 65 in a round of three', () => {
@@ -173,6 +153,6 @@ describe('a peer that sends k = 65 in a round of three', () => {
     ]);
 
     expect(await ledgerRepository(harness.db.prisma).listNonFinal()).toEqual([]);
-    expect(await runningWorkflows()).toEqual([]);
+    expect(await listWorkflows(harness.env.address, 'ExecutionStatus="Running"')).toEqual([]);
   });
 });
