@@ -15,6 +15,8 @@ export interface IdempotencyStore {
   complete(scope: string, key: string, status: number, body: unknown): Promise<void>;
   /** Forgets an unanswered claim, so a repeat runs again (a refusal or a 402 is not a first answer). */
   release(scope: string, key: string): Promise<void>;
+  /** Forgets every key first presented before `before`; returns how many. */
+  sweep(before: Date): Promise<number>;
 }
 
 export type IdempotencyErrorCode =
@@ -37,6 +39,22 @@ const KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 /** How long a first request may run before a repeat may take its key over (its process presumably died). */
 export const IDEMPOTENCY_LEASE_MS = 120_000;
 
+export interface IdempotencyOptions {
+  leaseMs: number;
+  /** How long a first answer is kept for repeats; older keys are forgotten (and the table stays bounded). */
+  retentionMs: number;
+  /** At most one sweep of forgotten keys this often, started by a request. */
+  sweepEveryMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_IDEMPOTENCY_OPTIONS: IdempotencyOptions = {
+  leaseMs: IDEMPOTENCY_LEASE_MS,
+  retentionMs: 24 * 3_600_000,
+  sweepEveryMs: 60_000,
+  now: Date.now,
+};
+
 const requestHash = (req: Request) =>
   createHash('sha256')
     .update(JSON.stringify(req.body ?? null))
@@ -48,13 +66,26 @@ const requestHash = (req: Request) =>
  * second submission, invoice or workflow; the same key with another body is refused (422
  * IDEMPOTENCY_KEY_REUSED); a repeat while the first still runs is told to come back (409
  * IDEMPOTENCY_KEY_IN_USE, Retry-After). Only 2xx answers are kept: after a refusal or a 402 the key is free
- * again, so the paid repeat of a request may use the same key. Mount before the resource routers.
+ * again, so the paid repeat of a request may use the same key. Keys are kept `retentionMs` (24 h), then forgotten.
+ * Mount before the resource routers.
  */
-export function idempotencyRouter(store: IdempotencyStore, leaseMs = IDEMPOTENCY_LEASE_MS): Router {
+export function idempotencyRouter(
+  store: IdempotencyStore,
+  options: Partial<IdempotencyOptions> = {},
+): Router {
+  const { leaseMs, retentionMs, sweepEveryMs, now } = { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options };
+  let lastSweepMs = -Infinity;
+  const sweepNowAndThen = () => {
+    if (now() - lastSweepMs < sweepEveryMs) return;
+    lastSweepMs = now();
+    // Best effort: a failed sweep leaves old keys for the next one.
+    store.sweep(new Date(now() - retentionMs)).catch(() => {});
+  };
   const router = Router();
   router.use((req: Request, res: Response, next: NextFunction) => {
     const key = req.get('idempotency-key');
     if (key === undefined || req.method === 'GET' || req.method === 'HEAD') return next();
+    sweepNowAndThen();
     if (!KEY.test(key)) {
       return next(
         new IdempotencyError(

@@ -40,5 +40,8 @@ export function prismaIdempotencyStore(prisma: PrismaClient): IdempotencyStore {
     async release(scope, key) {
       await prisma.idempotentRequest.deleteMany({ where: { scope, key, status: null } });
     },
+    async sweep(before) {
+      return (await prisma.idempotentRequest.deleteMany({ where: { createdAt: { lt: before } } })).count;
+    },
   };
 }

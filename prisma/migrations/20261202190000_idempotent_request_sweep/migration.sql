@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "IdempotentRequest_createdAt_idx" ON "IdempotentRequest"("createdAt");
