@@ -1,4 +1,7 @@
+import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { trainingValidationActivities } from '../../activities/training-validation';
+import { apiRouters } from '../../coordinator/routes';
+import type { TrainingConfig } from '../../coordinator/training-settings';
 import { lazyTrainingScorer } from '../../coordinator/training-scorer';
 import type { PrismaClient } from '../../db/client';
 import { trainingRepository } from '../../db/repos/training';
@@ -7,7 +10,14 @@ import { threadedReferenceTrainer } from '../../peer/trainer-thread';
 import { testLnd } from './lightning';
 import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../../model/decide';
+import { TASK_QUEUES } from '../../temporal-config';
+import { trainingRun } from '../../workflows';
 import type { RoundSettings } from '../../workflows/training-definitions';
+import { trainingRunWorkflowId } from '../../workflows/training-definitions';
+import type { TestApi } from './api';
+import { startTestApi } from './api';
+import type { ControlHarness } from './harness';
+import { startControlHarness } from './harness';
 
 export function roundSettings(peers: string[], stakeSats = 0): RoundSettings {
   return {
@@ -55,4 +65,31 @@ export function realTrainingValidation(prisma: PrismaClient) {
     model: DEFAULT_MODEL,
     scorer: lazyTrainingScorer(),
   });
+}
+
+/**
+ * A harness with the real scoring worker and the coordinator's API serving `training` on the coordinator's LND;
+ * with `run`, the training run's workflow is started too.
+ */
+export async function startTrainingApi(
+  training: TrainingConfig,
+  run?: { rounds: number; seed: number },
+): Promise<{ harness: ControlHarness; api: TestApi }> {
+  const harness = await startControlHarness({ validationActivities: realTrainingValidation });
+  const api = await startTestApi(
+    apiRouters({
+      temporal: harness.client,
+      prisma: harness.db.prisma,
+      lightning: lnServiceClient(testLnd('coordinator')),
+      training,
+    }),
+  );
+  if (run) {
+    await harness.client.workflow.start(trainingRun, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: trainingRunWorkflowId(training.runId),
+      args: [{ runId: training.runId, ...run, settings: training.settings }],
+    });
+  }
+  return { harness, api };
 }

@@ -6,8 +6,6 @@ import { apiRouters } from '../../../coordinator/routes';
 import type { Answer } from '../../../lib/l402-client';
 import { call, jsonRequest, payStakeAndRetry } from '../../../lib/l402-client';
 import { checkpointReader, nextOpenRound } from '../../../peer/client';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { trainingRun } from '../../../workflows';
 import {
   roundStatusQuery,
   trainingRoundWorkflowId,
@@ -16,9 +14,8 @@ import {
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
-import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
-import { realTrainingValidation, roundSettings } from '../../support/training';
+import { roundSettings, startTrainingApi } from '../../support/training';
 import { eventually } from '../../support/workflows';
 
 const STAKE_SATS = 100;
@@ -29,20 +26,7 @@ let harness: ControlHarness;
 let api: TestApi;
 
 beforeAll(async () => {
-  harness = await startControlHarness({ validationActivities: realTrainingValidation });
-  api = await startTestApi(
-    apiRouters({
-      temporal: harness.client,
-      prisma: harness.db.prisma,
-      lightning: lnServiceClient(testLnd('coordinator')),
-      training: { runId, settings },
-    }),
-  );
-  await harness.client.workflow.start(trainingRun, {
-    taskQueue: TASK_QUEUES.control,
-    workflowId: trainingRunWorkflowId(runId),
-    args: [{ runId, rounds: 1, seed: 11, settings }],
-  });
+  ({ harness, api } = await startTrainingApi({ runId, settings }, { rounds: 1, seed: 11 }));
 });
 
 afterAll(async () => {

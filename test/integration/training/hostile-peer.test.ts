@@ -3,8 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../coordinator/routes';
 import { compress, decodeUpdate, decompress, encodeUpdate, IndexCoding } from '../../../kernels';
 import { SIGN_BIT } from '../../../kernels/sparseloco';
 import { ledgerRepository } from '../../../db/repos/ledger';
@@ -19,11 +17,9 @@ import {
   trainingRunWorkflowId,
 } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
-import { startTestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
-import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
-import { realTrainingValidation, roundSettings } from '../../support/training';
+import { roundSettings, startTrainingApi } from '../../support/training';
 import { listWorkflows } from '../../support/temporal';
 
 /**
@@ -44,15 +40,7 @@ let harness: ControlHarness;
 let api: TestApi;
 
 beforeAll(async () => {
-  harness = await startControlHarness({ validationActivities: realTrainingValidation });
-  api = await startTestApi(
-    apiRouters({
-      temporal: harness.client,
-      prisma: harness.db.prisma,
-      lightning: lnServiceClient(testLnd('coordinator')),
-      training: { runId, settings },
-    }),
-  );
+  ({ harness, api } = await startTrainingApi({ runId, settings }));
 });
 
 afterAll(async () => {

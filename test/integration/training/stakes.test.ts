@@ -5,7 +5,6 @@ import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
 import { auditTrainingRun } from '../../../audit/training-audit';
-import { apiRouters } from '../../../coordinator/routes';
 import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
@@ -13,17 +12,13 @@ import { call, jsonRequest, payStakeAndRetry } from '../../../lib/l402-client';
 import { checkpointReader, nextOpenRound, playRound } from '../../../peer/client';
 import type { CheckpointRead } from '../../../peer/client';
 import { referenceTrainer } from '../../../peer/reference-trainer';
-import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
-import { trainingRun } from '../../../workflows';
 import { trainingRunWorkflowId } from '../../../workflows/training-definitions';
 import type { RunStatus } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
-import { startTestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
-import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
-import { realTrainingValidation, roundSettings } from '../../support/training';
+import { roundSettings, startTrainingApi } from '../../support/training';
 import { eventually } from '../../support/workflows';
 
 const STAKE_SATS = 100;
@@ -38,22 +33,10 @@ let harness: ControlHarness;
 let api: TestApi;
 
 beforeAll(async () => {
-  harness = await startControlHarness({
-    validationActivities: realTrainingValidation,
-  });
-  api = await startTestApi(
-    apiRouters({
-      temporal: harness.client,
-      prisma: harness.db.prisma,
-      lightning: coordinator,
-      training: { runId, settings, checkpointAccess: { priceSats: CHECKPOINT_SATS, tokenSeconds: 3_600 } },
-    }),
-  );
-  await harness.client.workflow.start(trainingRun, {
-    taskQueue: TASK_QUEUES.control,
-    workflowId: trainingRunWorkflowId(runId),
-    args: [{ runId, rounds: 1, seed: 5, settings }],
-  });
+  ({ harness, api } = await startTrainingApi(
+    { runId, settings, checkpointAccess: { priceSats: CHECKPOINT_SATS, tokenSeconds: 3_600 } },
+    { rounds: 1, seed: 5 },
+  ));
 });
 
 afterAll(async () => {
