@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { getPayment, getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { dataConverter } from '../../../coordinator/temporal';
@@ -17,7 +17,7 @@ import {
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { request, startBountyApi } from './support';
+import { request, stakePayment, startBountyApi } from './support';
 
 const bountyDir = join(__dirname, '../../../bounties/example-sort');
 const sample = (name: string) => readFileSync(join(bountyDir, 'samples', `${name}.diff`), 'utf8');
@@ -177,10 +177,6 @@ describe('a bounty end to end on the real stack', () => {
     expect(g.escrow).toEqual({ revealed: 3, phase: 'released', earnedSats: EXPECTED_PAYOUT });
 
     // Each agent's own node agrees: the forfeited stake was paid, the refunded ones failed back to the payer.
-    const stakePayment = async (lnd: AuthenticatedLnd, hash: string | null) => {
-      const payment = await getPayment({ lnd, id: hash ?? '' });
-      return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
-    };
     expect(await stakePayment(overfitter, o.submission.stakeHash)).toBe('paid');
     expect(await stakePayment(overfitter, c.submission.stakeHash)).toBe('paid');
     expect(await stakePayment(idler, i.submission.stakeHash)).toBe('returned');

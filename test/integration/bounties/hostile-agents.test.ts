@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getPayment, getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { submitToBounty } from '../../../earner/bounty-client';
 import { bountyWorkflowId } from '../../../workflows/definitions';
@@ -8,7 +8,7 @@ import { channelBalance, testLnd } from '../../support/lightning';
 import { listWorkflows } from '../../support/temporal';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { request, startBountyApi } from './support';
+import { request, stakePayment, startBountyApi } from './support';
 
 // Issue 13, attacks 1 and 2, end to end: agents whose candidates attack the harness that scores them submit through
 // the API with a real stake on regtest LND, and the bounty and submission workflows run on the Temporal dev server
@@ -78,11 +78,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await api?.stop();
 });
-
-const stakePayment = async (lnd: AuthenticatedLnd, hash: string | null) => {
-  const payment = await getPayment({ lnd, id: hash ?? '' });
-  return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
-};
 
 describe('hostile agents through the API, the workflows and LND', () => {
   it('a verdict forger and a canary dodger are both rejected and forfeit; nothing is paid; every workflow ends', async () => {
