@@ -7,6 +7,7 @@ import {
   applyDiff,
   evaluateSplit,
   judgeSubmission,
+  limitsModeFor,
   median,
   loadBountyBundle,
   normalisedDiffHash,
@@ -91,8 +92,13 @@ export function bountyEvalActivities({ bountiesDir }: BountyEvalDeps) {
   };
 
   return {
+    /**
+     * Refuses (SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE, for good) a bundle whose limits are per eval on a host that
+     * can only limit processes: the bounty then ends before its funding invoice exists.
+     */
     async loadBounty(input: { bundle: string }): Promise<LoadedBounty> {
       const { manifest, baselineFiles, splits } = await bundleOf(input.bundle);
+      await sandboxed(() => limitsModeFor(manifest.eval.limits));
       return {
         title: manifest.title,
         description: manifest.description,

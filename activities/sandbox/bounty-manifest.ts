@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 import { SandboxError } from './errors';
+import { ACCOUNTINGS, DEFAULT_ACCOUNTING } from './limits-mode';
 import { isSafeRelativePath } from './paths';
 
 const relativePath = z.string().refine(isSafeRelativePath, 'must be a safe relative path');
@@ -16,6 +17,11 @@ const evalLimits = z.object({
   maxProcesses: z.number().int().positive(),
   maxOutputBytes: z.number().int().positive(),
   scratchMb: z.number().int().positive().optional(),
+  /**
+   * Per eval by default: `memoryMb: 256` reads as the eval's memory, so a host that can only limit processes
+   * refuses the bundle rather than letting four processes hold 180 MB each. `per-process` opts into rlimits alone.
+   */
+  accounting: z.enum(ACCOUNTINGS).default(DEFAULT_ACCOUNTING),
 });
 
 const argv = z.array(z.string().min(1)).min(1);

@@ -1,15 +1,24 @@
 import { SandboxError } from './errors';
+import type { LimitsMode } from './limits-mode';
 import { parseMetric } from './metric';
 import type { EvalResult } from './run-eval';
 
 export type EvalErrorCode = 'EVAL_TIMEOUT' | 'EVAL_RESOURCE_LIMIT' | 'EVAL_FAILED' | 'EVAL_OUTPUT_INVALID';
 
-/** What one eval run proved: a score, or an eval error (never a score). */
-export type EvalOutcome =
-  { kind: 'score'; score: number } | { kind: 'error'; code: EvalErrorCode; detail: string };
+/** What one eval run proved: a score, or an eval error (never a score); and how its limits were enforced. */
+export type EvalOutcome = (
+  { kind: 'score'; score: number } | { kind: 'error'; code: EvalErrorCode; detail: string }
+) & {
+  /** Absent only on an outcome no sandbox ran (an eval that failed for good). */
+  limits?: LimitsMode;
+};
 
 /** Reduces a sandbox run to its outcome: limits first, then the exit status, then the score line. Pure. */
 export function toEvalOutcome(result: EvalResult, metricName: string): EvalOutcome {
+  return { ...proved(result, metricName), limits: result.limitsMode };
+}
+
+function proved(result: EvalResult, metricName: string): EvalOutcome {
   if (result.timedOut) {
     return { kind: 'error', code: 'EVAL_TIMEOUT', detail: `killed by the ${result.killedBy} limit` };
   }

@@ -31,7 +31,9 @@ export type {
   Tolerances,
 } from './judge';
 export { SCORE_LINE_NAME, parseMetric } from './metric';
-export { runEval } from './run-eval';
+export { LIMITS_MODES, LimitsSetting } from './limits-mode';
+export type { Accounting, LimitsMode } from './limits-mode';
+export { limitsModeFor, runEval } from './run-eval';
 export type {
   EvalProgress,
   EvalResult,

@@ -5,8 +5,12 @@ import { constants as osConstants, tmpdir } from 'node:os';
 
 import { removeBundleDir, writeBundleDir } from './bundle-dir';
 import type { BundleOwner } from './bundle-dir';
+import { createEvalCgroup, probeCgroups } from './cgroups';
+import type { CgroupEvents, EvalCgroup } from './cgroups';
 import { SandboxError } from './errors';
 import { describeSystemMounts, findTool, resolveCommand } from './host-tools';
+import { assertAccountingFits, chooseLimitsMode, limitsSettingFrom } from './limits-mode';
+import type { CgroupFacts, LimitsMode, LimitsSetting } from './limits-mode';
 import { closePipes, fdsFor, openPipes } from './pipes';
 import type { EvalPipe, OpenPipe } from './pipes';
 import { READY, SANDBOX_PATHS, buildSandboxArgv } from './sandbox-command';
@@ -57,6 +61,8 @@ export interface SandboxOptions {
   tempRoot?: string;
   /** Override the bwrap binary (tests point it at a missing path to prove the eval fails closed). */
   bwrapPath?: string;
+  /** How limits are enforced; default `L402_SANDBOX_LIMITS`, else `auto`. */
+  limits?: LimitsSetting;
 }
 
 export type KillReason = 'wall-clock' | 'cpu-time' | 'output-limit' | 'memory' | 'signal';
@@ -72,6 +78,10 @@ export interface EvalResult {
   wallMs: number;
   /** What the candidate wrote on its stdout (unless a pipe) and stderr: never part of the eval's output. */
   candidateOutput?: string;
+  /** How the limits were enforced: by the eval's cgroup, or per process only. */
+  limitsMode: LimitsMode;
+  /** What the eval's cgroup counted (absent in `process` mode). */
+  cgroupEvents?: CgroupEvents;
 }
 
 /** Each sandbox reports readiness on this inherited fd; the bundle's pipes use fds 0, 1 and 3 to 8. */
@@ -118,7 +128,9 @@ class OutputBudget {
   }
 }
 
-type ParentKill = 'wall-clock' | 'output-limit';
+type ParentKill = 'wall-clock' | 'output-limit' | 'memory';
+/** How often the eval's cgroup is read for an OOM kill (then the whole eval is killed). */
+const CGROUP_POLL_MS = 100;
 
 /** One started sandbox: its readiness, its end, and a kill for its whole process tree. */
 interface Sandbox {
@@ -220,12 +232,35 @@ class TempDirs {
   }
 }
 
+/** The limits mode this host gives an eval, for `setting` (default `L402_SANDBOX_LIMITS`, else `auto`). */
+async function settleLimits(
+  setting: LimitsSetting | undefined,
+): Promise<{ mode: LimitsMode; facts: CgroupFacts }> {
+  const facts = await probeCgroups();
+  const choice = chooseLimitsMode(setting ?? limitsSettingFrom(process.env.L402_SANDBOX_LIMITS), facts);
+  if (!choice.ok)
+    throw new SandboxError('SANDBOX_LIMITS_UNAVAILABLE', `no such limits on this host: ${choice.reason}`);
+  return { mode: choice.mode, facts };
+}
+
+/**
+ * The mode an eval of these limits would run in here; SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE when the limits are
+ * per eval and this host can only limit processes, SANDBOX_LIMITS_UNAVAILABLE when a forced mode is not offered.
+ */
+export async function limitsModeFor(limits: EvalLimits, options: SandboxOptions = {}): Promise<LimitsMode> {
+  const { mode } = await settleLimits(options.limits);
+  assertAccountingFits(limits.accounting, mode);
+  return mode;
+}
+
 /**
  * Runs an eval on one split: the harness in its own bubblewrap sandbox with the split, and the candidate (if
  * the request has one) in another, under a different uid, without the split or its name, joined to the
  * harness only by the declared pipes (see `buildSandboxArgv` for what each sandbox isolates). The eval ends
- * when the harness exits; the candidate is then killed. Fails closed: a missing tool or a sandbox that cannot
- * be set up throws SANDBOX_UNAVAILABLE and runs nothing.
+ * when the harness exits; the candidate is then killed. Both sandboxes share the eval's cgroup (its memory,
+ * pids and CPU limits) where the host has one. Fails closed: a missing tool or a sandbox that cannot be set up
+ * throws SANDBOX_UNAVAILABLE, limits that cannot be had SANDBOX_LIMITS_UNAVAILABLE or
+ * SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE, and nothing runs.
  */
 export async function runEval(request: RunEvalRequest, options: SandboxOptions = {}): Promise<EvalResult> {
   const asRoot = process.getuid?.() === 0;
@@ -235,10 +270,15 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
     throw new SandboxError('SANDBOX_UNAVAILABLE', 'the candidate and the harness must run as different uids');
   }
   const tools = await findHostTools(options, asRoot);
+  const { mode, facts } = await settleLimits(options.limits);
+  assertAccountingFits(request.limits.accounting, mode);
   const tempRoot = options.tempRoot ?? tmpdir();
   const temp = new TempDirs(tempRoot);
   const pipes: OpenPipe[] = [];
+  let cgroup: EvalCgroup | undefined;
   try {
+    cgroup = await createEvalCgroup(mode, facts, request.limits);
+    const joinCgroups = cgroup?.procsFiles;
     const owner = (user: BundleOwner) => (asRoot ? user : undefined);
     const common = async (user: BundleOwner) => ({
       bwrapPath: tools.bwrapPath,
@@ -248,6 +288,7 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
       systemMounts: await describeSystemMounts(),
       limits: request.limits,
       readyFd: READY_FD,
+      ...(joinCgroups ? { joinCgroups } : {}),
     });
     const harness: SandboxCommandInput = {
       ...(await common(harnessUser)),
@@ -263,9 +304,10 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
       command: await resolveCommand(request.candidate.command),
     };
     pipes.push(...(await openPipes(tempRoot, tools.mkfifoPath, request.candidate?.pipes ?? [])));
-    return await runSandboxes(request, options, { harness, candidate }, pipes);
+    return await runSandboxes(request, options, { harness, candidate }, pipes, { mode, cgroup });
   } finally {
     closePipes(pipes);
+    await cgroup?.remove();
     await temp.removeAll();
   }
 }
@@ -275,6 +317,7 @@ async function runSandboxes(
   options: SandboxOptions,
   argvs: { harness: SandboxCommandInput; candidate?: SandboxCommandInput },
   pipes: OpenPipe[],
+  limits: { mode: LimitsMode; cgroup: EvalCgroup | undefined },
 ): Promise<EvalResult> {
   const started = Date.now();
   const output = new OutputBudget(request.limits.maxOutputBytes);
@@ -297,6 +340,15 @@ async function runSandboxes(
       }),
     options.heartbeatIntervalMs ?? 1000,
   );
+  const { cgroup } = limits;
+  const cgroupTimer =
+    cgroup &&
+    setInterval(() => {
+      cgroup.events().then(
+        (events) => events.oomKills > 0 && killAll('memory'),
+        () => undefined,
+      );
+    }, CGROUP_POLL_MS);
   try {
     let candidate: Sandbox | undefined;
     if (argvs.candidate) {
@@ -334,7 +386,10 @@ async function runSandboxes(
     if (!harnessStarted && parentKill === undefined) {
       throw new SandboxError('SANDBOX_UNAVAILABLE', `the sandbox could not be created: ${stderr.trim()}`);
     }
-    const killedBy = parentKill ?? classifyExit(exitCode, stderr);
+    const cgroupEvents = await cgroup?.events();
+    // The eval's cgroup is the authority on memory: an OOM kill in it is the memory limit, whoever it hit.
+    const killedBy =
+      parentKill ?? (cgroupEvents && cgroupEvents.oomKills > 0 ? 'memory' : classifyExit(exitCode, stderr));
     return {
       exitCode,
       stdout: output.text('stdout'),
@@ -343,10 +398,13 @@ async function runSandboxes(
       ...(killedBy ? { killedBy } : {}),
       wallMs: Date.now() - started,
       ...(argvs.candidate ? { candidateOutput: output.text('candidate') } : {}),
+      limitsMode: limits.mode,
+      ...(cgroupEvents ? { cgroupEvents } : {}),
     };
   } finally {
     clearTimeout(wallTimer);
     clearInterval(heartbeatTimer);
+    clearInterval(cgroupTimer);
     for (const sandbox of running) sandbox.kill();
   }
 }

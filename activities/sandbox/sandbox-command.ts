@@ -1,12 +1,22 @@
+import type { Accounting } from './limits-mode';
+
 /** Resource limits of one eval run. */
 export interface EvalLimits {
+  /** Whether memoryMb and maxProcesses bound the whole eval (default) or each process; see limits-mode.ts. */
+  accounting?: Accounting;
   /** Wall clock, enforced by the parent: the whole sandbox is killed when it runs out. */
   wallSeconds: number;
   /** RLIMIT_CPU: SIGXCPU at this many CPU seconds, SIGKILL one second later. */
   cpuSeconds: number;
-  /** RLIMIT_DATA (private writable memory: heap, anonymous maps); V8 reserves too much address space for RLIMIT_AS. */
+  /**
+   * The eval's memory cgroup limit (harness and candidate together, page cache and tmpfs included, no swap) and
+   * each process's RLIMIT_DATA (private writable memory; V8 reserves too much address space for RLIMIT_AS).
+   */
   memoryMb: number;
-  /** RLIMIT_NPROC inside the sandbox's own user namespace: processes *and threads* (Node itself uses about 11). */
+  /**
+   * The eval's pids.max, and RLIMIT_NPROC inside each sandbox's own user namespace: processes *and threads*
+   * (Node itself uses about 11).
+   */
   maxProcesses: number;
   /** stdout plus stderr; the sandbox is killed when it writes more. */
   maxOutputBytes: number;
@@ -32,6 +42,8 @@ export type SystemMount =
   { kind: 'ro-bind'; path: string } | { kind: 'symlink'; path: string; target: string };
 
 export interface SandboxCommandInput {
+  /** The eval's cgroup.procs files: the sandbox's first process joins them before anything else runs. */
+  joinCgroups?: string[];
   bwrapPath: string;
   prlimitPath: string;
   /** A POSIX shell inside the sandbox that reports readiness, then execs prlimit. */
@@ -87,10 +99,23 @@ function readyArgs(shellPath: string, readyFd: number): string[] {
   ];
 }
 
+/** Joins every cgroup (writing its own pid to each `cgroup.procs`), then execs the rest; exits 125 if one fails. */
+function joinArgs(shellPath: string, procsFiles: string[]): string[] {
+  if (procsFiles.length === 0) return [];
+  return [
+    shellPath,
+    '-c',
+    'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"',
+    'join-cgroups',
+    ...procsFiles,
+    '--',
+  ];
+}
+
 /**
  * The argv (program first) that runs `command` in a bubblewrap sandbox: every namespace unshared (so the
  * network is a private loopback), no capabilities, no further user namespaces, a new session, killed with
- * its parent, system paths, the candidate, the split, the sandbox's own root and its /dev read-only, a size-capped tmpfs
+ * its parent, in the eval's cgroup from its first process on (when there is one), system paths, the candidate, the split, the sandbox's own root and its /dev read-only, a size-capped tmpfs
  * as the only writable place, an explicit environment, and rlimits set by prlimit inside. Pure.
  */
 export function buildSandboxArgv(input: SandboxCommandInput): string[] {
@@ -140,9 +165,11 @@ export function buildSandboxArgv(input: SandboxCommandInput): string[] {
     ...prlimitArgs(input.prlimitPath, input.limits),
     ...input.command,
   ];
-  if (!input.dropToUser) return bwrap;
+  const join = joinArgs(input.shellPath, input.joinCgroups ?? []);
+  if (!input.dropToUser) return [...join, ...bwrap];
   const { setprivPath, uid, gid } = input.dropToUser;
   return [
+    ...join,
     setprivPath,
     `--reuid=${uid}`,
     `--regid=${gid}`,

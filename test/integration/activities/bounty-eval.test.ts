@@ -54,7 +54,7 @@ describe('bounty eval activities (validation queue)', () => {
       split: 'public',
       runs: 1,
     });
-    expect(result).toEqual([{ kind: 'score', score: 0 }]);
+    expect(result).toMatchObject([{ kind: 'score', score: 0 }]);
   });
 
   it('fails for good (non-retryable, with a code) on a bundle it does not have', async () => {
@@ -63,5 +63,18 @@ describe('bounty eval activities (validation queue)', () => {
     );
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'BOUNTY_BUNDLE_INVALID', nonRetryable: true });
+  });
+
+  it('refuses, for good and before any invoice, a per-eval bundle where only processes can be limited', async () => {
+    process.env.L402_SANDBOX_LIMITS = 'process';
+    try {
+      const failure = await run(activities.loadBounty, { bundle: 'example-sort' }).catch(
+        (err: unknown) => err,
+      );
+      expect(failure).toBeInstanceOf(ApplicationFailure);
+      expect(failure).toMatchObject({ type: 'SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE', nonRetryable: true });
+    } finally {
+      delete process.env.L402_SANDBOX_LIMITS;
+    }
   });
 });

@@ -159,7 +159,14 @@ describe('JUDGE_RULES (published as data)', () => {
 });
 
 describe('toEvalOutcome', () => {
-  const run: EvalResult = { exitCode: 0, stdout: 'score: 0.5\n', stderr: '', timedOut: false, wallMs: 10 };
+  const run: EvalResult = {
+    exitCode: 0,
+    stdout: 'score: 0.5\n',
+    stderr: '',
+    timedOut: false,
+    wallMs: 10,
+    limitsMode: 'cgroup-v1',
+  };
 
   it.each<[string, Partial<EvalResult>, EvalOutcome]>([
     ['a clean run', {}, { kind: 'score', score: 0.5 }],
@@ -179,7 +186,7 @@ describe('toEvalOutcome', () => {
       { kind: 'error', code: 'EVAL_FAILED', detail: 'exit status 1' },
     ],
   ])('%s', (_name, change, expected) => {
-    expect(toEvalOutcome({ ...run, ...change }, 'accuracy')).toEqual(expected);
+    expect(toEvalOutcome({ ...run, ...change }, 'accuracy')).toEqual({ ...expected, limits: 'cgroup-v1' });
   });
 
   it('turns output without a score line into EVAL_OUTPUT_INVALID', () => {

@@ -112,4 +112,23 @@ describe('buildSandboxArgv', () => {
     ]);
     expect(dropped.slice(bwrapAt)).toEqual(argv);
   });
+
+  it('joins the eval’s cgroups first, as root, before setpriv drops to the sandbox uid', () => {
+    const procsFiles = ['/cg/memory/l402-eval-1/cgroup.procs', '/cg/pids/l402-eval-1/cgroup.procs'];
+    const joined = buildSandboxArgv({
+      ...input,
+      joinCgroups: procsFiles,
+      dropToUser: { setprivPath: '/usr/bin/setpriv', uid: 65534, gid: 65534 },
+    });
+    const setprivAt = joined.indexOf('/usr/bin/setpriv');
+    expect(joined.slice(0, setprivAt)).toEqual([
+      '/usr/bin/sh',
+      '-c',
+      'while [ "$1" != -- ]; do echo $$ > "$1" || exit 125; shift; done; shift; exec "$@"',
+      'join-cgroups',
+      ...procsFiles,
+      '--',
+    ]);
+    expect(buildSandboxArgv({ ...input, joinCgroups: [] })).toEqual(argv);
+  });
 });
