@@ -64,7 +64,7 @@ export async function runBountyDemo({ apiUrl, sponsor, agents, log }: BountyDemo
       onProgress: (line) => log(`  ${who}: ${line}`),
     });
     log(
-      `${who}: ${submission.status} (${submission.reason}), held-out ${submission.heldOutScore}, paid ${submission.payoutSats} sats, stake ${submission.stakeOutcome}`,
+      `${who}: ${submission.status} (${submission.reason}), held-out ${submission.heldOutScore}, paid ${submission.payoutSats} sats, stake ${submission.stakeOutcome}, limits ${submission.limitsMode}`,
     );
   }
   await sendJson(`${apiUrl}/bounties/${bountyId}/close`, 'POST', { closeToken: created.closeToken });

@@ -16,6 +16,8 @@ export interface SubmissionView {
   payoutSats: number;
   stakeHash: string | null;
   stakeOutcome: string | null;
+  /** How the coordinator limited its evals: cgroup-v2, cgroup-v1 or process. */
+  limitsMode: string | null;
 }
 
 export interface SubmitOptions {

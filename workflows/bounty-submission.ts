@@ -141,6 +141,12 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
   }
 
   const judgement = await validation.judge(evidence);
+  const runs = [
+    ...evidence.publicRuns,
+    ...evidence.canaryRuns.map((c) => c.outcome),
+    ...evidence.heldOutRuns,
+  ];
+  const limitsModes = [...new Set(runs.flatMap((run) => (run.limits ? [run.limits] : [])))];
   const revealed = bountyReveal(judgement, input.payoutRule);
   let paid = { paidSats: 0, feeSats: 0 };
   if (escrow && release) {
@@ -161,6 +167,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
     improvement: judgement.improvement,
     payoutSats: paid.paidSats,
     ...(input.stake ? { stakeOutcome: judgement.stake } : {}),
+    limitsMode: limitsModes.length > 0 ? limitsModes.join(',') : null,
   });
   return {
     judgement,

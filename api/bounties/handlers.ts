@@ -93,6 +93,7 @@ function publicSubmission(submission: BountySubmission) {
     payoutSats: num(submission.payoutSats),
     stakeHash: submission.stakeHash,
     stakeOutcome: submission.stakeOutcome,
+    limitsMode: submission.limitsMode,
     createdAt: submission.createdAt.toISOString(),
   };
 }

@@ -51,6 +51,8 @@ export interface SubmissionRecord {
   improvement?: number | null;
   payoutSats?: number;
   stakeOutcome?: string;
+  /** How the evals' limits were enforced (see activities/sandbox/limits-mode.ts); null when no eval ran. */
+  limitsMode?: string | null;
 }
 
 export interface BountyFilter {

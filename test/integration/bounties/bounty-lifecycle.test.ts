@@ -167,12 +167,14 @@ describe('a bounty end to end on the real stack', () => {
       stakeOutcome: 'refund',
       payoutSats: EXPECTED_PAYOUT,
       heldOutScore: SCORES.improvedHeldOut,
+      limitsMode: expect.stringMatching(/^cgroup-v[12]$/),
     });
     expect(c.submission).toMatchObject({
       status: 'REJECTED',
       reason: 'DIFF_COPIED',
       stakeOutcome: 'forfeit',
       payoutSats: 0,
+      limitsMode: null,
     });
     expect(g.escrow).toEqual({ revealed: 3, phase: 'released', earnedSats: EXPECTED_PAYOUT });
 

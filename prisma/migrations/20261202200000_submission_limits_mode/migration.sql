@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BountySubmission" ADD COLUMN     "limitsMode" TEXT;
