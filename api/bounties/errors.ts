@@ -9,7 +9,8 @@ export type BountyApiErrorCode =
   | 'BOUNTY_BUNDLE_UNKNOWN'
   | 'BOUNTY_BUDGET_TOO_SMALL'
   | 'STAKE_MISMATCH'
-  | 'CLOSE_TOKEN_INVALID';
+  | 'CLOSE_TOKEN_INVALID'
+  | 'SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE';
 
 const STATUS: Record<BountyApiErrorCode, [number, string]> = {
   BOUNTY_NOT_FOUND: [404, 'See GET /bounties for the bounties.'],
@@ -27,6 +28,10 @@ const STATUS: Record<BountyApiErrorCode, [number, string]> = {
   ],
   STAKE_MISMATCH: [402, "Pay this bounty's own stake invoice and retry with its macaroon."],
   CLOSE_TOKEN_INVALID: [403, 'Send the close token POST /bounties returned to the sponsor.'],
+  SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE: [
+    422,
+    'This coordinator can only limit each eval process; choose a bundle whose eval.limits.accounting is per-process.',
+  ],
 };
 
 /** Every refusal of the bounty routes, with a stable code. */
@@ -36,6 +41,9 @@ export class BountyApiError extends L402TrainError {
     super(code, message, status, hint);
   }
 }
+
+/** Why a bounty's validation host refused its bundle before the funding invoice (the workflow's failure type). */
+export const BUNDLE_REFUSALS: readonly string[] = ['SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE'];
 
 /** The update validator's refusals (its error message is the code). */
 export const UPDATE_REFUSALS: readonly string[] = [

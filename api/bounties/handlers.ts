@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../activities/sandbox';
 import { escrowReserveSats } from '../../economics/escrow-reserve';
@@ -22,7 +23,7 @@ import type { HeldStake } from '../../workflows/definitions';
 import { L402TrainError } from '../../lib/errors';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
-import { BountyApiError, UPDATE_REFUSALS } from './errors';
+import { BUNDLE_REFUSALS, BountyApiError, UPDATE_REFUSALS } from './errors';
 import type { BountyApiErrorCode } from './errors';
 import {
   BountyListQuery,
@@ -111,6 +112,22 @@ function foundBounty(found: WeakMap<Request, Bounty>, req: Request): Bounty {
   return bounty;
 }
 
+/** The refusal a bounty workflow failed with before it published its funding invoice, if that is why. */
+async function bundleRefusal(
+  handle: Pick<WorkflowHandle, 'describe' | 'result'>,
+): Promise<BountyApiError | null> {
+  if ((await handle.describe()).status.name !== 'FAILED') return null;
+  let cause: unknown = await handle.result().then(
+    () => null,
+    (err: unknown) => err,
+  );
+  // WorkflowFailedError, then the activity's failure, then the activity's own ApplicationFailure.
+  while (cause instanceof Error && !(cause instanceof ApplicationFailure)) cause = cause.cause;
+  if (!(cause instanceof ApplicationFailure) || !cause.type || !BUNDLE_REFUSALS.includes(cause.type))
+    return null;
+  return new BountyApiError(cause.type as BountyApiErrorCode, cause.message);
+}
+
 export function bountyHandlers(deps: BountyHandlerDeps) {
   const prechecked = new WeakMap<Request, Prechecked>();
   /** The bounty `exists` found for a baseline request, for its gate's price and resource. */
@@ -157,7 +174,9 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
         workflowId: bountyWorkflowId(bountyId),
         args: [input],
       });
-      const invoice = await handle.executeUpdate(invoiceUpdate);
+      const invoice = await handle.executeUpdate(invoiceUpdate).catch(async (err: unknown) => {
+        throw (await bundleRefusal(handle)) ?? err;
+      });
       res.status(201).json({
         bountyId,
         fundingInvoice: invoice.bolt11,

@@ -152,6 +152,22 @@ describe('malformed bounty requests', () => {
     expect(await footprint()).toEqual(before);
   });
 
+  it('refuses a per-eval bundle with a code where evals can only be limited per process, before any invoice', async () => {
+    const before = await footprint();
+    process.env.L402_SANDBOX_LIMITS = 'process';
+    try {
+      const answer = await request(api.apiUrl, '/bounties', { body: create });
+      expect({ status: answer.status, code: answer.body.error?.code }).toEqual({
+        status: 422,
+        code: 'SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE',
+      });
+    } finally {
+      delete process.env.L402_SANDBOX_LIMITS;
+    }
+    // The bounty's workflow started and failed; nothing else was written, and no invoice exists.
+    expect(await footprint()).toEqual({ ...before, workflows: before.workflows + 1 });
+  });
+
   it.each([
     ['/bounties?limit=1000', 400, 'INVALID_INPUT'],
     ['/bounties?owner=me', 400, 'INVALID_INPUT'],
