@@ -56,6 +56,32 @@ export interface PaymentStatus {
   timeoutHeight?: number;
 }
 
+/** A time window on the node, both ends included. */
+export interface NodeWindow {
+  after: Date;
+  before: Date;
+}
+
+/** One outgoing payment the node made (succeeded or still in flight) in a window. */
+export interface PaymentRecord {
+  paymentHash: string;
+  state: 'SUCCEEDED' | 'IN_FLIGHT';
+  sats: number;
+  feeSats: number;
+  destination: string;
+  createdAt: Date;
+}
+
+/** One invoice the node created in a window, whatever its state. */
+export interface InvoiceRecord {
+  paymentHash: string;
+  state: InvoiceState;
+  sats: number;
+  receivedSats: number;
+  description: string;
+  createdAt: Date;
+}
+
 export interface PayOptions {
   maxFeeSats: number;
   /** LND refuses routes whose HTLC expiry would be above this height. */
@@ -90,6 +116,10 @@ export interface LightningClient {
    */
   keysend(request: KeysendRequest): Promise<PaymentStatus>;
   blockHeight(): Promise<number>;
+  /** Every payment created in the window that succeeded or is in flight (failed ones moved nothing), all pages. */
+  listPayments(window: NodeWindow): Promise<PaymentRecord[]>;
+  /** Every invoice created in the window, all pages. */
+  listInvoices(window: NodeWindow): Promise<InvoiceRecord[]>;
 }
 
 export interface KeysendRequest {

@@ -6,7 +6,10 @@ import {
   decodePaymentRequest,
   getHeight,
   getInvoice,
+  getInvoices,
   getPayment,
+  getPayments,
+  getPendingPayments,
   settleHodlInvoice,
   subscribeToInvoice,
   subscribeToPayViaDetails,
@@ -22,8 +25,11 @@ import type {
   HoldInvoice,
   HoldInvoiceRequest,
   InvoiceState,
+  InvoiceRecord,
   InvoiceStatus,
   LightningClient,
+  NodeWindow,
+  PaymentRecord,
   PaymentStatus,
 } from './client';
 import { fromLnServiceError, LightningError } from './errors';
@@ -73,6 +79,29 @@ function toPaymentStatus(paymentHash: string, result: GetPaymentResult): Payment
 
 /** The TLV record that carries a keysend preimage. */
 const KEYSEND_RECORD_TYPE = '5482373484';
+
+/** Rows per page when listing payments or invoices. */
+const PAGE_SIZE = 100;
+
+/** Every page of a paged ln-service listing: the first call takes the limit, the next ones the token. */
+async function allPages<T>(
+  action: string,
+  page: (paging: { limit: number } | { token: string }) => Promise<{ items: T[]; next?: string | undefined }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let paging: { limit: number } | { token: string } = { limit: PAGE_SIZE };
+  for (;;) {
+    const result = await call(action, () => page(paging));
+    items.push(...result.items);
+    if (!result.next || result.items.length === 0) return items;
+    paging = { token: result.next };
+  }
+}
+
+const windowArgs = (window: NodeWindow) => ({
+  created_after: window.after.toISOString(),
+  created_before: window.before.toISOString(),
+});
 
 async function call<T>(action: string, request: () => Promise<T>): Promise<T> {
   try {
@@ -234,6 +263,61 @@ export function lnServiceClient(lnd: AuthenticatedLnd): LightningClient {
 
     async blockHeight() {
       return (await call('getHeight', () => getHeight({ lnd }))).current_block_height;
+    },
+
+    async listPayments(window) {
+      // A token carries the window of the first page: only that one names it.
+      const first = (paging: { limit: number } | { token: string }) =>
+        'limit' in paging ? { ...paging, ...windowArgs(window) } : paging;
+      const succeeded = await allPages('getPayments', async (paging) => {
+        const page = await getPayments({ lnd, ...first(paging) });
+        return {
+          items: page.payments.map((payment): PaymentRecord => ({
+            paymentHash: payment.id,
+            state: 'SUCCEEDED',
+            sats: payment.tokens,
+            feeSats: payment.fee,
+            destination: payment.destination,
+            createdAt: new Date(payment.created_at),
+          })),
+          next: page.next,
+        };
+      });
+      const inFlight = await allPages('getPendingPayments', async (paging) => {
+        const page = await getPendingPayments({ lnd, ...first(paging) });
+        return {
+          items: page.payments.map((payment): PaymentRecord => ({
+            paymentHash: payment.id,
+            state: 'IN_FLIGHT',
+            sats: payment.tokens,
+            feeSats: 0,
+            destination: payment.destination ?? '',
+            createdAt: new Date(payment.created_at),
+          })),
+          next: page.next,
+        };
+      });
+      return [...succeeded, ...inFlight];
+    },
+
+    async listInvoices(window) {
+      return allPages('getInvoices', async (paging) => {
+        const page = await getInvoices({
+          lnd,
+          ...('limit' in paging ? { ...paging, ...windowArgs(window) } : paging),
+        });
+        return {
+          items: page.invoices.map((invoice): InvoiceRecord => ({
+            paymentHash: invoice.id,
+            state: invoiceState(invoice),
+            sats: invoice.tokens,
+            receivedSats: invoice.received,
+            description: invoice.description,
+            createdAt: new Date(invoice.created_at),
+          })),
+          next: page.next,
+        };
+      });
     },
   };
 }
