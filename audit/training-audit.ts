@@ -1,26 +1,36 @@
 import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
-import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
 import type { LightningClient } from '../activities/lightning/client';
-import { scorePayload } from '../model/submission';
-import type { Scorer } from '../model/score';
-import { stakeVerdictFor } from '../model/decide';
+import type { PrecheckResult, ScoredGradient, PayloadRefused } from '../activities/training-validation';
 import type { PrismaClient } from '../db/client';
-import { trainingRepository } from '../db/repos/training';
-import { escrowWorkflowId } from '../workflows/definitions';
-import type { HeldStake, StakeVerdict } from '../workflows/definitions';
-import type { RoundSummary, RunStatus } from '../workflows/training-definitions';
-import type { TrainingSubmissionInput } from '../workflows/training-submission';
+import { checkpointHash, trainingRepository } from '../db/repos/training';
+import type { WireSettings } from '../kernels/wire-parameters';
+import { DEFAULT_MODEL, weightShapes } from '../model/config';
+import type { ModelConfig } from '../model/config';
+import { stakeVerdictFor } from '../model/decide';
+import type { ScoredSubmission } from '../model/decide';
+import { checkPayload } from '../model/payload-check';
+import type { Scorer } from '../model/score';
+import { scoreUpdate } from '../model/submission';
+import type { RoundSummary, SubmissionOutcome } from '../workflows/training-definitions';
+import { trainingRunWorkflowId } from '../workflows/training-definitions';
 import type { TrainingRoundInput } from '../workflows/training-round';
+import type { TrainingSubmissionInput } from '../workflows/training-submission';
 import { roundVerdicts } from '../workflows/round-verdicts';
+import type { AuditFinding, Note } from './findings';
+import { findingsList } from './findings';
+import type { HistorySource, RecordedExecution } from './histories';
 import {
-  trainingRoundWorkflowId,
-  trainingRunWorkflowId,
-  trainingSubmissionWorkflowId,
-} from '../workflows/training-definitions';
+  activityCalls,
+  linkedWorkflowIds,
+  replayAll,
+  startInput,
+  temporalHistories,
+  workflowResult,
+} from './histories';
+import type { KnownMoney, MoneyDeps, NodeWindowReport } from './money';
+import { auditEscrow, auditNodeWindow, auditStake, readExecutions } from './money';
 
 export interface AuditDeps {
   client: Client;
@@ -28,15 +38,15 @@ export interface AuditDeps {
   prisma: PrismaClient;
   lightning: LightningClient;
   scorer: (outerLearningRate: number) => Promise<Scorer>;
+  /** The run's model (its tensor shapes for the pre-check); default the coordinator's. */
+  model?: ModelConfig;
+  /** Where histories come from; default Temporal through `client`. */
+  histories?: HistorySource;
 }
 
-export interface AuditFinding {
-  round: number | null;
-  submissionId: string | null;
-  problem: string;
-}
+export type { AuditFinding };
 
-export interface RoundVerdict {
+export interface RoundReport {
   round: number;
   submissions: number;
   accepted: number;
@@ -46,198 +56,256 @@ export interface RoundVerdict {
 
 export interface AuditReport {
   runId: string;
+  /** Executions of the run's workflow (one more per continue-as-new). */
+  runExecutions: number;
   replayed: number;
-  rounds: RoundVerdict[];
+  rounds: RoundReport[];
+  node: NodeWindowReport | null;
   findings: AuditFinding[];
 }
 
-type History = temporal.api.history.v1.IHistory;
-
-async function startInput<T>(codec: PayloadCodec, history: History): Promise<T> {
-  const payloads = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-  const [first] = await codec.decode(payloads as Payload[]);
-  return defaultPayloadConverter.fromPayload<T>(first as Payload);
-}
+/** The reason a refused payload's stake is judged by (the submission workflow's own `refuse`). */
+const REFUSED_PAYLOAD = 'malformed-payload';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const roundOf = (workflowId: string) => Number(workflowId.split('/').pop());
+
+interface RunContext {
+  deps: MoneyDeps & { scorer: AuditDeps['scorer']; model: ModelConfig };
+  collected: RecordedExecution[];
+  known: KnownMoney;
+  noteFor: (round: number | null, submissionId: string | null) => Note;
+}
 
 /**
- * Audits one training run: replays every workflow history against the current workflow code (a nondeterminism is a
- * finding), re-scores every submission from the stored payload and checkpoint (scores must match bit for bit),
- * re-derives each verdict and payout with the pure rules, and checks each payout against the ledger and LND.
+ * Audits one training run from its histories: every execution of the run (continue-as-new included), every round,
+ * submission, reward escrow and stake replays against the current workflow code; every recorded payload is
+ * pre-checked and re-scored bit for bit, every verdict and payout re-derived by the pure rules; every sat is held
+ * to the ledger and LND, and every payment or paid invoice on LND in the run's window must be claimed.
  */
 export async function auditTrainingRun(deps: AuditDeps, runId: string): Promise<AuditReport> {
-  const findings: AuditFinding[] = [];
-  const histories: { workflowId: string; history: History }[] = [];
-  const fetch = async (workflowId: string) => {
-    const history = await deps.client.workflow.getHandle(workflowId).fetchHistory();
-    histories.push({ workflowId, history });
-    return history;
+  const { findings, noteFor } = findingsList();
+  const context: RunContext = {
+    deps: {
+      ...deps,
+      model: deps.model ?? DEFAULT_MODEL,
+      histories: deps.histories ?? temporalHistories(deps.client),
+    },
+    collected: [],
+    known: { payments: new Set(), invoices: new Set() },
+    noteFor,
   };
-
-  await fetch(trainingRunWorkflowId(runId));
-  const run = (await deps.client.workflow.getHandle(trainingRunWorkflowId(runId)).result()) as RunStatus;
-  const training = trainingRepository(deps.prisma);
-  const rounds: RoundVerdict[] = [];
-
-  for (const summary of run.history) {
-    const roundHistory = await fetch(trainingRoundWorkflowId(runId, summary.round));
-    const roundInput = await startInput<TrainingRoundInput>(deps.codec, roundHistory);
-    rounds.push(await auditRound(deps, training, runId, summary, roundInput, fetch));
+  const note = noteFor(null, null);
+  const runExecutions = await readExecutions(
+    context.deps.histories,
+    trainingRunWorkflowId(runId),
+    context.collected,
+    note,
+  );
+  const roundIds = runExecutions
+    .flatMap((execution) => linkedWorkflowIds(execution.history))
+    .filter((id) => id.startsWith('training-round/'))
+    .sort((a, b) => roundOf(a) - roundOf(b));
+  const rounds: RoundReport[] = [];
+  for (const roundId of roundIds) {
+    const [execution] = await readExecutions(context.deps.histories, roundId, context.collected, note);
+    if (execution) rounds.push(await auditRound(context, execution, findings));
   }
-
-  let replayed = 0;
-  for await (const result of Worker.runReplayHistories(
-    { workflowsPath: require.resolve('../workflows'), dataConverter: { payloadCodecs: [deps.codec] } },
-    histories,
-  )) {
-    replayed += 1;
-    if (result.error)
-      findings.push({
-        round: null,
-        submissionId: null,
-        problem: `replay of ${result.workflowId} failed: ${result.error.message}`,
-      });
-  }
-  return { runId, replayed, rounds, findings: [...findings, ...rounds.flatMap((round) => round.findings)] };
+  const replayed = await replayAll(context.collected, deps.codec, note);
+  const node =
+    runExecutions.length > 0 ? await auditNodeWindow(context.deps, runExecutions, context.known, note) : null;
+  return { runId, runExecutions: runExecutions.length, replayed, rounds, node, findings };
 }
 
 async function auditRound(
-  deps: AuditDeps,
-  training: ReturnType<typeof trainingRepository>,
-  runId: string,
-  summary: RoundSummary,
-  input: TrainingRoundInput,
-  fetch: (workflowId: string) => Promise<History>,
-): Promise<RoundVerdict> {
-  const findings: AuditFinding[] = [];
-  const note = (submissionId: string | null, problem: string) =>
-    findings.push({ round: summary.round, submissionId, problem });
-  const checkpoint = await training.checkpoint(input.checkpointHash);
-  if (!checkpoint) note(null, `checkpoint ${input.checkpointHash} is missing`);
-  const scorer = await deps.scorer(input.settings.outerLearningRate);
-
-  const evidence = [];
-  const stakes = new Map<string, HeldStake>();
-  for (const outcome of summary.outcomes) {
-    const submissionInput = await startInput<TrainingSubmissionInput>(
-      deps.codec,
-      await fetch(trainingSubmissionWorkflowId(outcome.submissionId)),
+  context: RunContext,
+  execution: RecordedExecution,
+  findings: AuditFinding[],
+): Promise<RoundReport> {
+  const { deps } = context;
+  const input = await startInput<TrainingRoundInput>(deps.codec, execution.history);
+  const summary = await workflowResult<RoundSummary>(deps.codec, execution.history);
+  const before = findings.length;
+  const note = context.noteFor(input.round, null);
+  if (!summary) {
+    note('AUDIT_HISTORY_MISSING', `round ${input.round} did not complete`);
+    return { round: input.round, submissions: 0, accepted: 0, paidSats: 0, findings: findings.slice(before) };
+  }
+  const checkpoints = trainingRepository(deps.prisma);
+  const checkpoint = await checkpoints.checkpoint(input.checkpointHash);
+  if (!checkpoint || checkpointHash(checkpoint.weights) !== input.checkpointHash)
+    note(
+      'AUDIT_CHECKPOINT_ALTERED',
+      `checkpoint ${input.checkpointHash} is missing or no longer hashes to its id`,
     );
-    if (submissionInput.submission.stake) stakes.set(outcome.submissionId, submissionInput.submission.stake);
-    const recorded = Buffer.from(submissionInput.submission.payloadBase64, 'base64');
-    const stored = await training.submission(outcome.submissionId);
-    if (!stored) {
-      note(outcome.submissionId, 'no decided submission in the database');
+
+  const submissionIds = linkedWorkflowIds(execution.history).filter((id) =>
+    id.startsWith('training-submission/'),
+  );
+  const evidence: ScoredSubmission[] = [];
+  const refused = new Map<string, string>();
+  const children = new Map<string, RecordedExecution>();
+  for (const id of submissionIds) {
+    const [child] = await readExecutions(deps.histories, id, context.collected, note);
+    if (child) children.set(id.slice('training-submission/'.length), child);
+  }
+  for (const outcome of summary.outcomes) {
+    const child = children.get(outcome.submissionId);
+    const noteHere = context.noteFor(input.round, outcome.submissionId);
+    if (!child) {
+      if (outcome.reason !== 'submission-failed')
+        noteHere('AUDIT_HISTORY_MISSING', 'the round names a submission with no history');
       continue;
     }
-    if (sha256(stored.payload) !== sha256(recorded) || stored.payloadHash !== sha256(recorded)) {
-      note(outcome.submissionId, 'the stored payload differs from the one recorded in history');
-    }
-    if (stored.stakeOutcome !== outcome.stake) {
-      note(
-        outcome.submissionId,
-        `the database says the stake was ${stored.stakeOutcome}, history says ${outcome.stake}`,
-      );
-    }
-    if (!checkpoint || outcome.lossDelta === null) continue;
-    // Re-score what history recorded: the decisions were made on it, whatever the database holds now.
-    const rescored = await scorePayload(
-      scorer,
-      checkpoint.weights,
-      outcome.submissionId,
-      recorded,
-      input.heldOutSeed,
+    const scored = await auditSubmission(
+      context,
+      input,
+      outcome,
+      child,
+      checkpoint?.weights ?? null,
+      noteHere,
     );
-    if (
-      !Object.is(rescored.score.delta, outcome.lossDelta) ||
-      !Object.is(rescored.score.lossBefore, stored.lossBefore)
-    ) {
-      note(
-        outcome.submissionId,
-        `re-scoring gives a loss delta of ${rescored.score.delta}, history says ${outcome.lossDelta}`,
-      );
-    }
-    evidence.push(rescored.evidence);
+    if (scored.evidence) evidence.push(scored.evidence);
+    if (scored.refusedCode) refused.set(outcome.submissionId, scored.refusedCode);
   }
 
   const verdicts = roundVerdicts(evidence, input.settings, input.poolSats);
   let paidSats = 0;
   for (const outcome of summary.outcomes) {
-    const verdict = verdicts.get(outcome.submissionId);
-    if (verdict && (verdict.accepted !== outcome.accepted || verdict.reason !== outcome.reason)) {
-      note(outcome.submissionId, `the rules decide ${verdict.reason}, history says ${outcome.reason}`);
-    }
-    const earned = verdict?.accepted ? verdict.reveal : 0;
-    if (earned !== outcome.revealed)
-      note(
-        outcome.submissionId,
-        `the payout rule and the round's pool reveal ${earned} tranches, history says ${outcome.revealed}`,
-      );
+    const noteHere = context.noteFor(input.round, outcome.submissionId);
     paidSats += outcome.paidSats;
-    if (outcome.escrowId)
-      await auditPayout(deps, outcome.submissionId, outcome.escrowId, outcome.paidSats, note);
-    const stake = stakes.get(outcome.submissionId);
-    if (stake) {
-      // An unscored submission failed its pre-checks: a malformed payload.
-      const due = stakeVerdictFor(
-        verdict?.reason ?? (outcome.lossDelta === null ? 'malformed-payload' : outcome.reason),
+    const verdict = verdicts.get(outcome.submissionId);
+    const reason = verdict?.reason ?? refused.get(outcome.submissionId);
+    if (reason === undefined) continue;
+    const accepted = verdict?.accepted ?? false;
+    const reveal = accepted ? (verdict?.reveal ?? 0) : 0;
+    if (accepted !== outcome.accepted || reason !== outcome.reason)
+      noteHere('AUDIT_VERDICT_MISMATCH', `the rules decide ${reason}, history says ${outcome.reason}`);
+    if (reveal !== outcome.revealed)
+      noteHere(
+        'AUDIT_VERDICT_MISMATCH',
+        `the payout rule and the round's pool reveal ${reveal} tranches, history says ${outcome.revealed}`,
       );
-      if (due !== outcome.stake)
-        note(outcome.submissionId, `the stake rule says ${due}, history says ${outcome.stake}`);
-      await auditStake(deps, outcome.submissionId, stake, due, note);
-    }
+    const due = stakeVerdictFor(verdict ? reason : REFUSED_PAYLOAD);
+    if (outcome.stake !== null && due !== outcome.stake)
+      noteHere('AUDIT_STAKE_MISMATCH', `the stake rule says ${due}, history says ${outcome.stake}`);
   }
   if (paidSats > input.poolSats)
-    note(null, `the round paid ${paidSats} sats, its pool was ${input.poolSats}`);
+    note('AUDIT_POOL_EXCEEDED', `the round paid ${paidSats} sats, its pool was ${input.poolSats}`);
   return {
-    round: summary.round,
+    round: input.round,
     submissions: summary.submitted,
     accepted: summary.accepted,
     paidSats,
-    findings,
+    findings: findings.slice(before),
   };
 }
 
-/** The escrow's settled ledger rows and LND's succeeded payments must both add up to what history says was paid. */
-async function auditPayout(
-  deps: AuditDeps,
-  submissionId: string,
-  escrowId: string,
-  paidSats: number,
-  note: (submissionId: string, problem: string) => void,
-): Promise<void> {
-  const rows = await deps.prisma.ledgerEntry.findMany({
-    where: { workflowId: escrowWorkflowId(escrowId), direction: 'OUTGOING' },
-  });
-  const ledgerPaid = rows
-    .filter((row) => row.state === 'SETTLED')
-    .reduce((total, row) => total + Number(row.amountSats), 0);
-  if (ledgerPaid !== paidSats)
-    note(submissionId, `the ledger shows ${ledgerPaid} sats paid, history says ${paidSats}`);
-  let lndPaid = 0;
-  for (const row of rows) {
-    const payment = await deps.lightning.getPayment(row.paymentHash);
-    if (payment?.state === 'SUCCEEDED') lndPaid += payment.deliveredSats ?? 0;
+/** The submission's recorded payload pre-checked and scored again; its row, escrow and stake held to history. */
+async function auditSubmission(
+  context: RunContext,
+  round: TrainingRoundInput,
+  outcome: SubmissionOutcome,
+  execution: RecordedExecution,
+  weights: Float32Array | null,
+  note: Note,
+): Promise<{ evidence: ScoredSubmission | null; refusedCode: string | null }> {
+  const { deps } = context;
+  const input = await startInput<TrainingSubmissionInput>(deps.codec, execution.history);
+  const result = await workflowResult<SubmissionOutcome>(deps.codec, execution.history);
+  if (!same(result, outcome))
+    note('AUDIT_HISTORY_MISMATCH', "the round's recorded outcome is not the submission's own result");
+  const recorded = Buffer.from(input.submission.payloadBase64, 'base64');
+  const stored = await trainingRepository(deps.prisma).submission(outcome.submissionId);
+  if (!stored) note('AUDIT_RECORD_MISMATCH', 'no decided submission in the database');
+  else {
+    if (sha256(stored.payload) !== sha256(recorded) || stored.payloadHash !== sha256(recorded))
+      note('AUDIT_PAYLOAD_ALTERED', 'the stored payload differs from the one recorded in history');
+    if (stored.stakeOutcome !== outcome.stake)
+      note(
+        'AUDIT_RECORD_MISMATCH',
+        `the database says the stake was ${stored.stakeOutcome}, history says ${outcome.stake}`,
+      );
+    const row = [stored.accepted, stored.reason, stored.revealed, Number(stored.paidSats)];
+    if (!same(row, [outcome.accepted, outcome.reason, outcome.revealed, outcome.paidSats]))
+      note('AUDIT_RECORD_MISMATCH', `the database says ${row.join('/')}, history says ${outcome.reason}`);
   }
-  if (lndPaid !== paidSats) note(submissionId, `LND shows ${lndPaid} sats paid, history says ${paidSats}`);
-}
 
-/** A forfeited stake must be settled and a refunded one cancelled, in the ledger and on LND alike. */
-async function auditStake(
-  deps: AuditDeps,
-  submissionId: string,
-  stake: HeldStake,
-  due: StakeVerdict,
-  note: (submissionId: string, problem: string) => void,
-): Promise<void> {
-  const expected = due === 'forfeit' ? 'SETTLED' : 'CANCELED';
-  const row = await deps.prisma.ledgerEntry.findFirst({
-    where: { paymentHash: stake.paymentHash, direction: 'INCOMING' },
-  });
-  if (row?.state !== expected)
-    note(submissionId, `the ledger shows the stake ${row?.state ?? 'missing'}, the rule says ${expected}`);
-  const invoice = await deps.lightning.getInvoice(stake.paymentHash);
-  if (invoice.state !== expected)
-    note(submissionId, `LND shows the stake ${invoice.state}, the rule says ${expected}`);
+  const calls = await activityCalls(deps.codec, execution.history);
+  const check = (compression: WireSettings) =>
+    checkPayload(recorded, { shapes: weightShapes(deps.model), compression });
+  const precheck = calls.find((call) => call.type === 'precheckGradient')?.result as
+    PrecheckResult | undefined;
+  const now = check(input.settings.compression);
+  const recordedCode = precheck ? (precheck.ok ? 'ok' : precheck.code) : 'missing';
+  if (recordedCode !== (now.ok ? 'ok' : now.code))
+    note(
+      'AUDIT_PRECHECK_MISMATCH',
+      `the pre-check gives ${now.ok ? 'ok' : now.code} now, history says ${recordedCode}`,
+    );
+
+  let evidence: ScoredSubmission | null = null;
+  let refusedCode: string | null = now.ok ? null : now.code;
+  const scoring = calls.find((call) => call.type === 'scoreGradient');
+  if (now.ok && scoring) {
+    const scoreInput = scoring.input as {
+      checkpointHash: string;
+      heldOutSeed: number;
+      outerLearningRate: number;
+    };
+    const scoredThen = scoring.result as ScoredGradient | PayloadRefused | undefined;
+    const scoreWeights =
+      scoreInput.checkpointHash === round.checkpointHash
+        ? weights
+        : ((await trainingRepository(deps.prisma).checkpoint(scoreInput.checkpointHash))?.weights ?? null);
+    if (scoredThen && !scoredThen.ok) refusedCode = scoredThen.code;
+    else if (scoreWeights && scoredThen) {
+      // Re-score what history recorded: the decisions were made on it, whatever the database holds now.
+      const rescored = await scoreUpdate(
+        await deps.scorer(scoreInput.outerLearningRate),
+        scoreWeights,
+        outcome.submissionId,
+        recorded,
+        now.update,
+        scoreInput.heldOutSeed,
+      );
+      const then = [
+        scoredThen.lossBefore,
+        scoredThen.lossAfter,
+        scoredThen.evidence.lossDelta,
+        outcome.lossDelta,
+      ];
+      const again = [
+        rescored.score.lossBefore,
+        rescored.score.lossAfter,
+        rescored.score.delta,
+        rescored.score.delta,
+      ];
+      if (!then.every((value, i) => Object.is(value, again[i])))
+        note(
+          'AUDIT_RESCORE_MISMATCH',
+          `re-scoring gives a loss delta of ${rescored.score.delta}, history says ${outcome.lossDelta}`,
+        );
+      evidence = rescored.evidence;
+    }
+  }
+
+  const escrowId = linkedWorkflowIds(execution.history).find((id) => id.startsWith('escrow/'));
+  if (escrowId) {
+    const [escrow] = await readExecutions(deps.histories, escrowId, context.collected, note);
+    const paid = escrow ? await auditEscrow(deps, escrow, context.known, note) : null;
+    if (paid && (paid.revealed !== outcome.revealed || paid.paidSats !== outcome.paidSats))
+      note(
+        'AUDIT_HISTORY_MISMATCH',
+        `the escrow revealed ${paid.revealed} and paid ${paid.paidSats} sats, the submission says ${outcome.revealed} and ${outcome.paidSats}`,
+      );
+  }
+  const stake = input.submission.stake;
+  if (stake) {
+    const [held] = await readExecutions(deps.histories, stake.workflowId, context.collected, note);
+    const reason = refusedCode === null ? outcome.reason : REFUSED_PAYLOAD;
+    if (held) await auditStake(deps, held, stake.paymentHash, stakeVerdictFor(reason), context.known, note);
+  }
+  return { evidence, refusedCode };
 }

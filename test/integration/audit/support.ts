@@ -1,0 +1,59 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { PayloadCodec } from '@temporalio/common';
+import type { History, HistorySource } from '../../../audit/histories';
+
+/** A history source that alters the first execution of one workflow id as it is read (Temporal's stays as it is). */
+export function tamperedHistories(
+  source: HistorySource,
+  workflowId: string,
+  alter: (history: History) => Promise<void>,
+): HistorySource {
+  return {
+    async executions(id) {
+      const executions = await source.executions(id);
+      if (id === workflowId && executions[0]) await alter(executions[0].history);
+      return executions;
+    },
+  };
+}
+
+const encoded = async (codec: PayloadCodec, value: unknown) => ({
+  payloads: await codec.encode([defaultPayloadConverter.toPayload(value)]),
+});
+
+/** Rewrites the execution's start input. */
+export function alterStartInput<T>(codec: PayloadCodec, change: (input: T) => T) {
+  return async (history: History) => {
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    if (!started?.input?.payloads) throw new Error('no start input');
+    const [payload] = await codec.decode(started.input.payloads as never);
+    started.input = await encoded(codec, change(defaultPayloadConverter.fromPayload<T>(payload!)));
+  };
+}
+
+/** Rewrites the recorded result of the first call of an activity type. */
+export function alterActivityResult(codec: PayloadCodec, type: string, result: unknown) {
+  return async (history: History) => {
+    const events = history.events ?? [];
+    const scheduled = events.find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === type,
+    );
+    const completed = events.find(
+      (event) =>
+        String(event.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+    )?.activityTaskCompletedEventAttributes;
+    if (!completed) throw new Error(`no completed ${type}`);
+    completed.result = await encoded(codec, result);
+  };
+}
+
+/** Renames the first scheduled activity of a type: the workflow code no longer schedules what history says. */
+export function renameActivity(type: string, to: string) {
+  return async (history: History) => {
+    const scheduled = (history.events ?? []).find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === type,
+    )?.activityTaskScheduledEventAttributes;
+    if (!scheduled?.activityType) throw new Error(`no scheduled ${type}`);
+    scheduled.activityType.name = to;
+  };
+}

@@ -1,0 +1,282 @@
+/** @jest-environment ./test/unit/model/onnx-environment.js */
+import { randomUUID } from 'node:crypto';
+import { createInvoice, payViaPaymentRequest } from 'ln-service';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import type { AuditCode } from '../../../audit/findings';
+import { temporalHistories } from '../../../audit/histories';
+import type { HistorySource } from '../../../audit/histories';
+import { auditTrainingRun } from '../../../audit/training-audit';
+import { apiRouters } from '../../../coordinator/routes';
+import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
+import { trainingRepository } from '../../../db/repos/training';
+import { playRound } from '../../../peer/client';
+import { TASK_QUEUES } from '../../../temporal-config';
+import { createEncryptionCodec } from '../../../temporal-config/codec';
+import { trainingRun } from '../../../workflows';
+import { escrowWorkflowId } from '../../../workflows/definitions';
+import type { TrainingRoundInput } from '../../../workflows/training-round';
+import {
+  trainingRoundWorkflowId,
+  trainingRunWorkflowId,
+  trainingSubmissionWorkflowId,
+} from '../../../workflows/training-definitions';
+import type { TestApi } from '../../support/api';
+import { startTestApi } from '../../support/api';
+import type { ControlHarness } from '../../support/harness';
+import { startControlHarness } from '../../support/harness';
+import { testLnd } from '../../support/lightning';
+import { realTrainingValidation, roundSettings, threePeers } from '../../support/training';
+import { alterActivityResult, alterStartInput, renameActivity, tamperedHistories } from './support';
+
+const ROUNDS = 2;
+const peers = threePeers();
+const settings = roundSettings(
+  peers.map((peer) => peer.peerId),
+  100,
+);
+const runId = `run-${randomUUID()}`;
+const coordinatorLnd = testLnd('coordinator');
+const outsider = testLnd('peer3');
+let harness: ControlHarness;
+let api: TestApi;
+const scorer = lazyTrainingScorer();
+const foreign = { payment: '', invoice: '' };
+
+const audit = (histories?: (source: HistorySource) => HistorySource) => {
+  const source = temporalHistories(harness.client);
+  return auditTrainingRun(
+    {
+      client: harness.client,
+      codec: createEncryptionCodec(harness.secrets.codecKeys),
+      prisma: harness.db.prisma,
+      lightning: lnServiceClient(coordinatorLnd),
+      scorer,
+      histories: histories ? histories(source) : source,
+    },
+    runId,
+  );
+};
+const codes = async (histories?: (source: HistorySource) => HistorySource) =>
+  new Set((await audit(histories)).findings.map((finding) => finding.code));
+const codec = () => createEncryptionCodec(harness.secrets.codecKeys);
+const submission = async (round: number, peerId: string) => {
+  const rows = await trainingRepository(harness.db.prisma).submissions(runId, round);
+  return rows.find((row) => row.peerId === peerId)!;
+};
+
+beforeAll(async () => {
+  harness = await startControlHarness({ validationActivities: realTrainingValidation });
+  api = await startTestApi(
+    apiRouters({
+      temporal: harness.client,
+      prisma: harness.db.prisma,
+      lightning: lnServiceClient(coordinatorLnd),
+      training: { runId, settings },
+    }),
+  );
+  const run = await harness.client.workflow.start(trainingRun, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: trainingRunWorkflowId(runId),
+    // One round per execution: the second round runs in a continued execution.
+    args: [{ runId, rounds: ROUNDS, seed: 3, settings, roundsPerHistory: 1 }],
+  });
+  // Within the run's window: a payment and a paid invoice of another workflow, claimed as such in the ledger.
+  const bill = await createInvoice({ lnd: outsider, tokens: 321, description: 'another run' });
+  await payViaPaymentRequest({ lnd: coordinatorLnd, request: bill.request });
+  const incoming = await createInvoice({ lnd: coordinatorLnd, tokens: 123, description: 'another run' });
+  await payViaPaymentRequest({ lnd: outsider, request: incoming.request });
+  foreign.payment = bill.id;
+  foreign.invoice = incoming.id;
+  for (const [paymentHash, direction, sats] of [
+    [bill.id, 'OUTGOING', 321],
+    [incoming.id, 'INCOMING', 123],
+  ] as const)
+    await harness.db.prisma.ledgerEntry.create({
+      data: {
+        paymentHash,
+        direction,
+        purpose: 'ROUND_TRIP',
+        amountSats: BigInt(sats),
+        state: 'SETTLED',
+        workflowId: 'training-run/another-run',
+      },
+    });
+  await Promise.all(
+    peers.map(async (peer) => {
+      for (let round = 0; round < ROUNDS; round++)
+        await playRound({ apiUrl: api.url, ...peer, cltvDelta: 60, pollMs: 200 }, round - 1);
+    }),
+  );
+  expect((await run.result()).state).toBe('finished');
+}, 240_000);
+
+afterAll(async () => {
+  await api?.close();
+  await harness?.stop();
+});
+
+describe('the audit of a two-execution training run with stakes', () => {
+  it('finds nothing in a clean run: both executions, every round, submission, escrow and stake replayed', async () => {
+    const report = await audit();
+    expect(report.findings).toEqual([]);
+    expect(report.runExecutions).toBe(2);
+    // 2 run executions + per round: the round, 3 submissions, 3 escrows, 3 stakes.
+    expect(report.replayed).toBe(2 + ROUNDS * 10);
+    expect(report.rounds.map((round) => [round.round, round.submissions, round.accepted])).toEqual([
+      [0, 3, 2],
+      [1, 3, 2],
+    ]);
+    // The foreign payment and invoice are claimed by another workflow's ledger rows: counted, not findings.
+    expect(report.node?.other).toBeGreaterThanOrEqual(2);
+    expect(report.node?.known).toBeGreaterThanOrEqual(ROUNDS * 2 * 2 + ROUNDS * 3);
+  });
+
+  const restoring = async <T>(
+    finding: AuditCode,
+    tamper: () => Promise<T>,
+    restore: (saved: T) => Promise<unknown>,
+  ) => {
+    const saved = await tamper();
+    try {
+      expect(await codes()).toContain(finding);
+    } finally {
+      await restore(saved);
+    }
+  };
+
+  it('AUDIT_PAYLOAD_ALTERED: a stored payload that is not the recorded one', async () => {
+    const bob = await submission(1, 'bob');
+    const tampered = Buffer.from(bob.payload);
+    tampered[tampered.length - 5] = tampered[tampered.length - 5]! ^ 0xff;
+    await restoring(
+      'AUDIT_PAYLOAD_ALTERED',
+      () =>
+        harness.db.prisma.trainingSubmission.update({
+          where: { submissionId: bob.submissionId },
+          data: { payload: new Uint8Array(tampered) },
+        }),
+      () =>
+        harness.db.prisma.trainingSubmission.update({
+          where: { submissionId: bob.submissionId },
+          data: { payload: bob.payload },
+        }),
+    );
+  });
+
+  const escrowRows = async (round: number, peerId: string, state: 'SETTLED' | 'FAILED') => {
+    const { submissionId } = await submission(round, peerId);
+    const outcome = (await harness.client.workflow
+      .getHandle(trainingSubmissionWorkflowId(submissionId))
+      .result()) as { escrowId: string };
+    return harness.db.prisma.ledgerEntry.findMany({
+      where: { workflowId: escrowWorkflowId(outcome.escrowId), state },
+    });
+  };
+
+  it('AUDIT_LEDGER_MISMATCH: a withheld tranche the ledger says was paid', async () => {
+    const [withheld] = [...(await escrowRows(0, 'mallory', 'FAILED'))];
+    await restoring(
+      'AUDIT_LEDGER_MISMATCH',
+      () => harness.db.prisma.ledgerEntry.update({ where: { id: withheld!.id }, data: { state: 'SETTLED' } }),
+      () => harness.db.prisma.ledgerEntry.update({ where: { id: withheld!.id }, data: { state: 'FAILED' } }),
+    );
+  });
+
+  it('AUDIT_TRANCHE_SATS: a paid tranche inflated in the ledger', async () => {
+    const [paid] = await escrowRows(1, 'alice', 'SETTLED');
+    await restoring(
+      'AUDIT_TRANCHE_SATS',
+      () =>
+        harness.db.prisma.ledgerEntry.update({
+          where: { id: paid!.id },
+          data: { amountSats: paid!.amountSats + 500n },
+        }),
+      () =>
+        harness.db.prisma.ledgerEntry.update({
+          where: { id: paid!.id },
+          data: { amountSats: paid!.amountSats },
+        }),
+    );
+  });
+
+  it('AUDIT_RESCORE_MISMATCH: a round scored on weights that are no longer the stored checkpoint', async () => {
+    const { checkpointHash } = (await harness.client.workflow
+      .getHandle(trainingRoundWorkflowId(runId, 1))
+      .result()) as { checkpointHash: string };
+    const row = await harness.db.prisma.checkpoint.findUniqueOrThrow({ where: { hash: checkpointHash } });
+    const altered = Buffer.from(row.weights);
+    for (let offset = 0; offset < altered.length; offset += 4)
+      altered.writeFloatLE(altered.readFloatLE(offset) * 1.05, offset);
+    await restoring(
+      'AUDIT_RESCORE_MISMATCH',
+      () =>
+        harness.db.prisma.checkpoint.update({
+          where: { hash: checkpointHash },
+          data: { weights: new Uint8Array(altered) },
+        }),
+      () =>
+        harness.db.prisma.checkpoint.update({
+          where: { hash: checkpointHash },
+          data: { weights: row.weights },
+        }),
+    );
+  });
+
+  it('AUDIT_VERDICT_MISMATCH: a round whose recorded pool could not have paid what it revealed', async () => {
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        trainingRoundWorkflowId(runId, 0),
+        alterStartInput<TrainingRoundInput>(codec(), (input) => ({ ...input, poolSats: 1_000 })),
+      ),
+    );
+    expect(found).toContain('AUDIT_VERDICT_MISMATCH');
+    expect(found).toContain('AUDIT_POOL_EXCEEDED');
+  });
+
+  it('AUDIT_PRECHECK_MISMATCH: history says the pre-check refused a payload that passes', async () => {
+    const alice = await submission(0, 'alice');
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        trainingSubmissionWorkflowId(alice.submissionId),
+        alterActivityResult(codec(), 'precheckGradient', {
+          ok: false,
+          code: 'GRADIENT_SHAPE_MISMATCH',
+          message: "the update's tensor shapes are not the model's",
+        }),
+      ),
+    );
+    expect(found).toContain('AUDIT_PRECHECK_MISMATCH');
+  });
+
+  it('AUDIT_REPLAY_FAILED: a run history that schedules an activity the workflow code does not', async () => {
+    const report = await audit((source) =>
+      tamperedHistories(
+        source,
+        trainingRunWorkflowId(runId),
+        renameActivity('createInitialCheckpoint', 'createCheckpointElsewhere'),
+      ),
+    );
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        code: 'AUDIT_REPLAY_FAILED',
+        problem: expect.stringContaining(trainingRunWorkflowId(runId)),
+      }),
+    ]);
+  });
+
+  it('AUDIT_LND_UNKNOWN_PAYMENT and _INVOICE: the coordinator paid and was paid in the window for nothing the ledger knows', async () => {
+    const rows = await harness.db.prisma.ledgerEntry.findMany({
+      where: { paymentHash: { in: [foreign.payment, foreign.invoice] } },
+    });
+    expect(rows).toHaveLength(2);
+    await harness.db.prisma.ledgerEntry.deleteMany({ where: { id: { in: rows.map((row) => row.id) } } });
+    try {
+      expect(await codes()).toEqual(new Set(['AUDIT_LND_UNKNOWN_PAYMENT', 'AUDIT_LND_UNKNOWN_INVOICE']));
+    } finally {
+      await harness.db.prisma.ledgerEntry.createMany({ data: rows });
+    }
+    expect((await audit()).findings).toEqual([]);
+  });
+});
