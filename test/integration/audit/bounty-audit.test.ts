@@ -1,0 +1,172 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
+import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
+import { auditBounty } from '../../../audit/bounty-audit';
+import type { HistorySource } from '../../../audit/histories';
+import { temporalHistories } from '../../../audit/histories';
+import { submitToBounty } from '../../../earner/bounty-client';
+import { createEncryptionCodec } from '../../../temporal-config/codec';
+import type { BountySubmissionInput } from '../../../workflows/bounty-submission';
+import { bountySubmissionWorkflowId, bountyWorkflowId } from '../../../workflows/definitions';
+import { testLnd } from '../../support/lightning';
+import { eventually } from '../../support/workflows';
+import type { BountyTestApi } from '../bounties/support';
+import { request, startBountyApi } from '../bounties/support';
+import { alterStartInput, tamperedHistories } from './support';
+
+const bountiesDir = join(__dirname, '../../../bounties');
+const sample = (name: string) =>
+  readFileSync(join(bountiesDir, 'example-sort/samples', `${name}.diff`), 'utf8');
+const BUDGET = 10_000;
+const STAKE = 100;
+const RULE = { kind: 'linear-capped', capSats: 2_000, rateSatsPerUnit: 2_000, trancheCount: 4 } as const;
+const IMPROVED_PUBLIC = 1.049294;
+// Held-out improvement 0.764061 earns floor(1528.12) = 1528: 3 whole tranches of 500.
+const PAYOUT = 1_500;
+
+let api: BountyTestApi;
+let bountyId: string;
+const submissions: Record<'improved' | 'overfit', string> = { improved: '', overfit: '' };
+
+const audit = (options: { dir?: string; histories?: (source: HistorySource) => HistorySource } = {}) => {
+  const source = temporalHistories(api.harness.client);
+  return auditBounty(
+    {
+      client: api.harness.client,
+      codec: createEncryptionCodec(api.harness.secrets.codecKeys),
+      prisma: api.harness.db.prisma,
+      lightning: lnServiceClient(testLnd('coordinator')),
+      bountiesDir: options.dir ?? bountiesDir,
+      histories: options.histories ? options.histories(source) : source,
+    },
+    bountyId,
+  );
+};
+const codes = async (options: Parameters<typeof audit>[0]) =>
+  new Set((await audit(options)).findings.map((finding) => finding.code));
+
+beforeAll(async () => {
+  api = await startBountyApi();
+  const sponsor = testLnd('sponsor');
+  const created = await request(api.apiUrl, '/bounties', {
+    body: {
+      bundle: 'example-sort',
+      budgetSats: BUDGET,
+      payoutRule: RULE,
+      stakeSats: STAKE,
+      baselineFeeSats: 10,
+      sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+      deadline: new Date(Date.now() + 3_600_000).toISOString(),
+    },
+  });
+  const body = created.body as { bountyId: string; fundingInvoice: string; closeToken: string };
+  bountyId = body.bountyId;
+  await payViaPaymentRequest({ lnd: sponsor, request: body.fundingInvoice });
+  await eventually(
+    'the bounty to open',
+    async () => ((await request(api.apiUrl, `/bounties/${bountyId}`)).body.phase === 'OPEN' ? true : null),
+    60_000,
+  );
+  const bundle = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+  const [overfitPublic] = await evaluateSplit(
+    bundle,
+    applyDiff(bundle.baselineFiles, sample('overfit-public'), bundle.manifest),
+    'public',
+    1,
+  );
+  const submit = (lnd: ReturnType<typeof testLnd>, diff: string, claimedScore: number) =>
+    submitToBounty({ apiUrl: api.apiUrl, bountyId, lnd, diff, claimedScore, pollMs: 200 });
+  // One at a time, so the overfit is judged against the baseline: its canary fails and its stake is forfeited.
+  const overfit = await submit(
+    testLnd('peer3'),
+    sample('overfit-public'),
+    overfitPublic?.kind === 'score' ? overfitPublic.score : NaN,
+  );
+  const improved = await submit(testLnd('peer2'), sample('improvement'), IMPROVED_PUBLIC);
+  expect([overfit.submission.reason, improved.submission.payoutSats]).toEqual(['CANARY_FAILED', PAYOUT]);
+  submissions.improved = improved.submissionId;
+  submissions.overfit = overfit.submissionId;
+  await request(api.apiUrl, `/bounties/${bountyId}/close`, { body: { closeToken: body.closeToken } });
+  await api.harness.client.workflow.getHandle(bountyWorkflowId(bountyId)).result();
+}, 300_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+describe('l402-train audit --bounty', () => {
+  it('finds nothing in a clean bounty: histories replayed, evals re-run in the sandbox, the books balance', async () => {
+    const report = await audit();
+    expect(report.findings).toEqual([]);
+    expect(report.submissions).toBe(2);
+    // Per submission: public runs, canaries; the held-out runs only for the one the canary did not stop.
+    expect(report.evalsRerun).toBe(5);
+    expect(report.books).toEqual({
+      funded: BUDGET,
+      paid: PAYOUT,
+      refunded: BUDGET - PAYOUT,
+      fees: 0,
+      pool: 0,
+      forfeits: STAKE,
+    });
+    // The bounty, 2 submissions, 2 escrows, 2 stakes.
+    expect(report.replayed).toBe(7);
+  });
+
+  it('AUDIT_EVAL_MISMATCH: the held-out split on disk is not the one the evals ran on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-bounties-'));
+    try {
+      cpSync(join(bountiesDir, 'example-sort'), join(dir, 'example-sort'), { recursive: true });
+      const cases = join(dir, 'example-sort/splits/held-out/cases.txt');
+      writeFileSync(cases, readFileSync(cases, 'utf8').split('\n').slice(1).join('\n'));
+      const report = await audit({ dir });
+      expect(report.findings).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ code: 'AUDIT_EVAL_MISMATCH', submissionId: submissions.improved }),
+        ]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('AUDIT_VERDICT_MISMATCH: a recorded payout rule that would reveal other tranches', async () => {
+    const found = await codes({
+      histories: (source) =>
+        tamperedHistories(
+          source,
+          bountySubmissionWorkflowId(submissions.improved),
+          alterStartInput<BountySubmissionInput>(
+            createEncryptionCodec(api.harness.secrets.codecKeys),
+            (input) => ({
+              ...input,
+              payoutRule: { ...input.payoutRule, rateSatsPerUnit: 1_000 },
+            }),
+          ),
+        ),
+    });
+    expect(found).toContain('AUDIT_VERDICT_MISMATCH');
+  });
+
+  it('AUDIT_BOOKS_UNBALANCED and AUDIT_REFUND_MISMATCH: a refund row that says less went back', async () => {
+    const refund = await api.harness.db.prisma.ledgerEntry.findFirstOrThrow({
+      where: { workflowId: bountyWorkflowId(bountyId), purpose: 'REFUND', state: 'SETTLED' },
+    });
+    await api.harness.db.prisma.ledgerEntry.update({
+      where: { id: refund.id },
+      data: { amountSats: refund.amountSats - 100n },
+    });
+    try {
+      const found = await codes({});
+      expect(found).toEqual(new Set(['AUDIT_BOOKS_UNBALANCED', 'AUDIT_REFUND_MISMATCH']));
+    } finally {
+      await api.harness.db.prisma.ledgerEntry.update({
+        where: { id: refund.id },
+        data: { amountSats: refund.amountSats },
+      });
+    }
+  });
+});
