@@ -14,6 +14,7 @@ import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { trainingRun } from '../../../workflows';
 import { escrowWorkflowId } from '../../../workflows/definitions';
+import type { RewardEscrowInput } from '../../../workflows/reward-escrow';
 import type { TrainingRoundInput } from '../../../workflows/training-round';
 import {
   trainingRoundWorkflowId,
@@ -196,6 +197,33 @@ describe('the audit of a two-execution training run with stakes', () => {
           where: { id: paid!.id },
           data: { amountSats: paid!.amountSats },
         }),
+    );
+  });
+
+  it('AUDIT_TRANCHE_SATS: an escrow whose recorded first tranche is larger than what it paid', async () => {
+    const { submissionId } = await submission(1, 'alice');
+    const outcome = (await harness.client.workflow
+      .getHandle(trainingSubmissionWorkflowId(submissionId))
+      .result()) as { escrowId: string; revealed: number };
+    expect(outcome.revealed).toBeGreaterThan(0);
+    const report = await audit((source) =>
+      tamperedHistories(
+        source,
+        escrowWorkflowId(outcome.escrowId),
+        alterStartInput<RewardEscrowInput>(codec(), (input) => ({
+          ...input,
+          trancheSats: input.trancheSats.map((sats, i) => (i === 0 ? sats + 500 : sats)),
+        })),
+      ),
+    );
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          code: 'AUDIT_TRANCHE_SATS',
+          submissionId,
+          problem: expect.stringMatching(/paid \d+ sats, its first \d+ tranches/),
+        }),
+      ]),
     );
   });
 
