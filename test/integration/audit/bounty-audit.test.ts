@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
@@ -11,7 +13,9 @@ import { submitToBounty } from '../../../earner/bounty-client';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import type { BountySubmissionInput } from '../../../workflows/bounty-submission';
 import { bountySubmissionWorkflowId, bountyWorkflowId } from '../../../workflows/definitions';
+import { credentialsPath } from '../../../stack/lnd';
 import { testLnd } from '../../support/lightning';
+import { testStackConfig } from '../../support/stack-config';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from '../bounties/support';
 import { request, startBountyApi } from '../bounties/support';
@@ -169,4 +173,55 @@ describe('l402-train audit --bounty', () => {
       });
     }
   });
+
+  it('l402-train audit --bounty prints the books and exits 0, then prints each finding code and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'audit-cli-'));
+    const secretsFile = join(dir, 'secrets.json');
+    const { preimageSecret, codecKeys } = api.harness.secrets;
+    writeFileSync(
+      secretsFile,
+      JSON.stringify({ preimageSecret: preimageSecret.toString('hex'), codec: codecKeys }),
+    );
+    const cli = () =>
+      promisify(execFile)(
+        process.execPath,
+        [join(__dirname, '../../../bin/l402-train.js'), 'audit', '--bounty', bountyId],
+        {
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: api.harness.env.address,
+            DATABASE_URL: api.harness.db.url,
+            L402_LND_CREDENTIALS: credentialsPath(testStackConfig(), 'coordinator'),
+            L402_SECRETS_FILE: secretsFile,
+          },
+        },
+      ).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+      );
+    const refund = await api.harness.db.prisma.ledgerEntry.findFirstOrThrow({
+      where: { workflowId: bountyWorkflowId(bountyId), purpose: 'REFUND', state: 'SETTLED' },
+    });
+    try {
+      const clean = await cli();
+      expect(clean).toEqual({
+        code: 0,
+        stdout: expect.stringContaining(`books: funded ${BUDGET} = paid ${PAYOUT}`),
+      });
+      await api.harness.db.prisma.ledgerEntry.update({
+        where: { id: refund.id },
+        data: { amountSats: refund.amountSats - 100n },
+      });
+      const tampered = await cli();
+      expect(tampered.code).toBe(1);
+      expect(tampered.stdout).toMatch(/^AUDIT_REFUND_MISMATCH /m);
+      expect(tampered.stdout).toMatch(/^AUDIT_BOOKS_UNBALANCED /m);
+    } finally {
+      await api.harness.db.prisma.ledgerEntry.update({
+        where: { id: refund.id },
+        data: { amountSats: refund.amountSats },
+      });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
