@@ -57,3 +57,31 @@ export function renameActivity(type: string, to: string) {
     scheduled.activityType.name = to;
   };
 }
+
+/** Rewrites the execution's recorded result (its completion event). */
+export function alterResult<T>(codec: PayloadCodec, change: (result: T) => T) {
+  return async (history: History) => {
+    const events = history.events ?? [];
+    const completed = events[events.length - 1]?.workflowExecutionCompletedEventAttributes;
+    if (!completed?.result?.payloads) throw new Error('no result');
+    const [payload] = await codec.decode(completed.result.payloads as never);
+    completed.result = await encoded(codec, change(defaultPayloadConverter.fromPayload<T>(payload!)));
+  };
+}
+
+/** Rewrites the argument of the first call of an activity type. */
+export function alterActivityInput<T>(codec: PayloadCodec, type: string, change: (input: T) => T) {
+  return async (history: History) => {
+    const scheduled = (history.events ?? []).find(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === type,
+    )?.activityTaskScheduledEventAttributes;
+    if (!scheduled?.input?.payloads) throw new Error(`no scheduled ${type}`);
+    const [payload] = await codec.decode(scheduled.input.payloads as never);
+    scheduled.input = await encoded(codec, change(defaultPayloadConverter.fromPayload<T>(payload!)));
+  };
+}
+
+/** A history source that has lost every history of one workflow id. */
+export function withoutHistory(source: HistorySource, workflowId: string): HistorySource {
+  return { executions: async (id) => (id === workflowId ? [] : source.executions(id)) };
+}

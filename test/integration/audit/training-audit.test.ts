@@ -14,7 +14,8 @@ import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { trainingRun } from '../../../workflows';
 import { escrowWorkflowId } from '../../../workflows/definitions';
-import type { RewardEscrowInput } from '../../../workflows/reward-escrow';
+import type { RewardEscrowInput, RewardEscrowResult } from '../../../workflows/reward-escrow';
+import type { StakeResult } from '../../../workflows/stake';
 import type { TrainingRoundInput } from '../../../workflows/training-round';
 import {
   trainingRoundWorkflowId,
@@ -27,7 +28,15 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
 import { realTrainingValidation, roundSettings, threePeers } from '../../support/training';
-import { alterActivityResult, alterStartInput, renameActivity, tamperedHistories } from './support';
+import {
+  alterActivityInput,
+  alterActivityResult,
+  alterResult,
+  alterStartInput,
+  renameActivity,
+  tamperedHistories,
+  withoutHistory,
+} from './support';
 
 const ROUNDS = 2;
 const peers = threePeers();
@@ -133,13 +142,14 @@ describe('the audit of a two-execution training run with stakes', () => {
   });
 
   const restoring = async <T>(
-    finding: AuditCode,
+    finding: AuditCode | AuditCode[],
     tamper: () => Promise<T>,
     restore: (saved: T) => Promise<unknown>,
   ) => {
     const saved = await tamper();
     try {
-      expect(await codes()).toContain(finding);
+      const found = await codes();
+      for (const code of [finding].flat()) expect(found).toContain(code);
     } finally {
       await restore(saved);
     }
@@ -236,7 +246,7 @@ describe('the audit of a two-execution training run with stakes', () => {
     for (let offset = 0; offset < altered.length; offset += 4)
       altered.writeFloatLE(altered.readFloatLE(offset) * 1.05, offset);
     await restoring(
-      'AUDIT_RESCORE_MISMATCH',
+      ['AUDIT_RESCORE_MISMATCH', 'AUDIT_CHECKPOINT_ALTERED'],
       () =>
         harness.db.prisma.checkpoint.update({
           where: { hash: checkpointHash },
@@ -292,6 +302,90 @@ describe('the audit of a two-execution training run with stakes', () => {
         problem: expect.stringContaining(trainingRunWorkflowId(runId)),
       }),
     ]);
+  });
+
+  it('AUDIT_RECORD_MISMATCH: a decided submission row that says other than history', async () => {
+    const mallory = await submission(0, 'mallory');
+    await restoring(
+      'AUDIT_RECORD_MISMATCH',
+      () =>
+        harness.db.prisma.trainingSubmission.update({
+          where: { submissionId: mallory.submissionId },
+          data: { accepted: true, reason: 'improves-loss' },
+        }),
+      () =>
+        harness.db.prisma.trainingSubmission.update({
+          where: { submissionId: mallory.submissionId },
+          data: { accepted: mallory.accepted, reason: mallory.reason },
+        }),
+    );
+  });
+
+  const escrowOf = async (round: number, peerId: string) => {
+    const { submissionId } = await submission(round, peerId);
+    const outcome = (await harness.client.workflow
+      .getHandle(trainingSubmissionWorkflowId(submissionId))
+      .result()) as { escrowId: string; revealed: number; stake: string };
+    return { submissionId, ...outcome };
+  };
+
+  it('AUDIT_LND_MISMATCH and AUDIT_HISTORY_MISMATCH: an escrow history that revealed one tranche fewer than LND paid', async () => {
+    const alice = await escrowOf(0, 'alice');
+    expect(alice.revealed).toBeGreaterThan(0);
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        escrowWorkflowId(alice.escrowId),
+        alterResult<RewardEscrowResult>(codec(), (result) => ({ ...result, revealed: result.revealed - 1 })),
+      ),
+    );
+    expect(found).toContain('AUDIT_LND_MISMATCH');
+    expect(found).toContain('AUDIT_HISTORY_MISMATCH');
+  });
+
+  it('AUDIT_LND_MISSING: an escrow history that locked a tranche LND never paid', async () => {
+    const bob = await escrowOf(1, 'bob');
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        escrowWorkflowId(bob.escrowId),
+        alterActivityInput<{ paymentHash: string }>(codec(), 'lockEscrowTranche', (input) => ({
+          ...input,
+          paymentHash: 'ab'.repeat(32),
+        })),
+      ),
+    );
+    expect(found).toContain('AUDIT_LND_MISSING');
+  });
+
+  it('AUDIT_STAKE_MISMATCH: a stake history that settled a stake the rule refunds', async () => {
+    const row = await submission(1, 'mallory');
+    const stakeRow = await harness.db.prisma.ledgerEntry.findFirstOrThrow({
+      where: { paymentHash: row.stakeHash!, direction: 'INCOMING' },
+    });
+    expect(row.stakeOutcome).toBe('refund');
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        stakeRow.workflowId,
+        alterResult<StakeResult>(codec(), (result) => ({
+          ...result,
+          outcome: 'forfeited',
+          finalState: 'SETTLED',
+        })),
+      ),
+    );
+    expect(found).toEqual(new Set(['AUDIT_STAKE_MISMATCH']));
+  });
+
+  it('AUDIT_HISTORY_MISSING: a submission the round names whose history is gone', async () => {
+    const { submissionId } = await submission(0, 'bob');
+    const report = await audit((source) =>
+      withoutHistory(source, trainingSubmissionWorkflowId(submissionId)),
+    );
+    expect(report.findings).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'AUDIT_HISTORY_MISSING', submissionId })]),
+    );
   });
 
   it('AUDIT_LND_UNKNOWN_PAYMENT and _INVOICE: the coordinator paid and was paid in the window for nothing the ledger knows', async () => {
