@@ -7,6 +7,7 @@ import { lnServiceClient } from '../activities/lightning/ln-service-client';
 import { createApp } from '../api/app';
 import { listen } from '../api/listen';
 import { createControlWorker } from '../coordinator/control-worker';
+import type { RouteLimits } from '../api/rate-limit';
 import { apiRouters } from '../coordinator/routes';
 import type { CoordinatorSecrets } from '../coordinator/secrets';
 import { dataConverter } from '../coordinator/temporal';
@@ -23,6 +24,8 @@ export interface LocalCoordinatorOptions<Validation extends object> {
   validation?: (prisma: PrismaClient) => Validation;
   /** The training run the API serves; none: no API. */
   training?: TrainingConfig;
+  /** The paid routes' limits; default: the coordinator's configuration (`L402_RATE_LIMITS`). */
+  rateLimits?: RouteLimits;
 }
 
 /**
@@ -70,7 +73,13 @@ export async function startLocalCoordinator<Validation extends object>(
         temporalNamespace: 'default',
         node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
       },
-      routers: apiRouters({ temporal: client, prisma: db.prisma, lightning, training: options.training }),
+      routers: apiRouters({
+        temporal: client,
+        prisma: db.prisma,
+        lightning,
+        training: options.training,
+        ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      }),
       log: () => {},
     });
     server = await listen(app, 0, '127.0.0.1');
@@ -84,7 +93,8 @@ export async function startLocalCoordinator<Validation extends object>(
     validation,
     apiUrl: server ? `http://127.0.0.1:${(server.address() as { port: number }).port}` : '',
     stop: async () => {
-      server?.close();
+      // Requests still in flight (a flood's) must finish before the Temporal connection they use goes.
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
       workers.forEach((worker) => worker.shutdown());
       await Promise.all(running);
       await env.teardown();
