@@ -6,6 +6,7 @@ import type { ModelConfig } from '../model/config';
 import { checkPayload } from '../model/payload-check';
 import type { Scorer } from '../model/score';
 import { scoreUpdate } from '../model/submission';
+import { WATCH_HEARTBEAT_MS } from '../temporal-config';
 import { permanentFailure } from './errors';
 
 export interface TrainingValidationDeps {
@@ -53,6 +54,21 @@ export interface AggregatedRound {
   skipped: SkippedUpdate[];
 }
 
+/**
+ * Runs `work` heartbeating all along, so a worker that dies mid-way is noticed within the profile's heartbeat
+ * timeout (a retry then runs on another worker) instead of at the end of its start-to-close timeout.
+ */
+async function heartbeating<T>(progress: string, work: () => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat(progress);
+  const beat = setInterval(() => context.heartbeat(progress), WATCH_HEARTBEAT_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 /** Scoring and aggregation for training rounds: run by validation workers, the only ones that load the model. */
 export function trainingValidationActivities({ training, model, scorer }: TrainingValidationDeps) {
   async function weightsOf(checkpointHash: string): Promise<Float32Array> {
@@ -93,23 +109,24 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
       heldOutSeed: number;
       outerLearningRate: number;
     }): Promise<ScoredGradient | PayloadRefused> {
-      Context.current().heartbeat('scoring');
-      const checked = check(input.payloadBase64, input.compression);
-      if (!checked.ok) return checked;
-      const scored = await scoreUpdate(
-        await scorer(input.outerLearningRate),
-        await weightsOf(input.checkpointHash),
-        input.submissionId,
-        Buffer.from(input.payloadBase64, 'base64'),
-        checked.update,
-        input.heldOutSeed,
-      );
-      return {
-        ok: true,
-        lossBefore: scored.score.lossBefore,
-        lossAfter: scored.score.lossAfter,
-        evidence: { ...scored.evidence, keptPositions: Array.from(scored.evidence.keptPositions) },
-      };
+      return heartbeating<ScoredGradient | PayloadRefused>('scoring', async () => {
+        const checked = check(input.payloadBase64, input.compression);
+        if (!checked.ok) return checked;
+        const scored = await scoreUpdate(
+          await scorer(input.outerLearningRate),
+          await weightsOf(input.checkpointHash),
+          input.submissionId,
+          Buffer.from(input.payloadBase64, 'base64'),
+          checked.update,
+          input.heldOutSeed,
+        );
+        return {
+          ok: true,
+          lossBefore: scored.score.lossBefore,
+          lossAfter: scored.score.lossAfter,
+          evidence: { ...scored.evidence, keptPositions: Array.from(scored.evidence.keptPositions) },
+        };
+      });
     },
 
     /**
@@ -125,20 +142,24 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
       outerLearningRate: number;
       heldOutSeed: number;
     }): Promise<AggregatedRound> {
-      const weights = await weightsOf(input.checkpointHash);
-      const updates: CompressedUpdate[] = [];
-      const skipped: SkippedUpdate[] = [];
-      for (const { submissionId, payloadBase64 } of input.accepted) {
-        const checked = check(payloadBase64, input.compression);
-        if (checked.ok) updates.push(checked.update);
-        else skipped.push({ submissionId, code: checked.code });
-      }
-      const next =
-        updates.length === 0 ? weights : applyOuterStep(weights, aggregate(updates), input.outerLearningRate);
-      const activeScorer = await scorer(input.outerLearningRate);
-      const heldOutLoss = await activeScorer.loss(next, activeScorer.heldOutBatch(input.heldOutSeed));
-      const checkpointHash = await training.saveCheckpoint(input.runId, input.round + 1, next, heldOutLoss);
-      return { checkpointHash, heldOutLoss, skipped };
+      return heartbeating('aggregating', async () => {
+        const weights = await weightsOf(input.checkpointHash);
+        const updates: CompressedUpdate[] = [];
+        const skipped: SkippedUpdate[] = [];
+        for (const { submissionId, payloadBase64 } of input.accepted) {
+          const checked = check(payloadBase64, input.compression);
+          if (checked.ok) updates.push(checked.update);
+          else skipped.push({ submissionId, code: checked.code });
+        }
+        const next =
+          updates.length === 0
+            ? weights
+            : applyOuterStep(weights, aggregate(updates), input.outerLearningRate);
+        const activeScorer = await scorer(input.outerLearningRate);
+        const heldOutLoss = await activeScorer.loss(next, activeScorer.heldOutBatch(input.heldOutSeed));
+        const checkpointHash = await training.saveCheckpoint(input.runId, input.round + 1, next, heldOutLoss);
+        return { checkpointHash, heldOutLoss, skipped };
+      });
     },
   };
 }

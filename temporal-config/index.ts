@@ -17,11 +17,14 @@ const quickRetry: RetryPolicy = {
 export const ACTIVITY_PROFILES = {
   lightning: { startToCloseTimeout: '30 s', retry: quickRetry },
   database: { startToCloseTimeout: '15 s', retry: quickRetry },
-  /** Scoring and sandboxed evals: only validation workers poll this queue; long, heartbeating, few retries. */
+  /**
+   * Scoring and sandboxed evals: only validation workers poll this queue; long, heartbeating, few retries. The
+   * heartbeat timeout is what a killed validation worker costs a round before its work is retried elsewhere.
+   */
   validation: {
     taskQueue: TASK_QUEUES.validation,
     startToCloseTimeout: '30 min',
-    heartbeatTimeout: '60 s',
+    heartbeatTimeout: '20 s',
     retry: { initialInterval: '1 s', backoffCoefficient: 2, maximumInterval: '30 s', maximumAttempts: 5 },
   },
   /** A heartbeating watch on one invoice; the workflow bounds the whole wait with its own timer. */
