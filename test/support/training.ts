@@ -46,10 +46,21 @@ export function roundSettings(peers: string[], stakeSats = 0): RoundSettings {
  */
 export function threePeers() {
   const peers = [
-    { peerId: 'alice', lnd: testLnd('peer'), trainer: threadedReferenceTrainer({ shard: 0, shards: 3 }) },
-    { peerId: 'bob', lnd: testLnd('peer2'), trainer: threadedReferenceTrainer({ shard: 1, shards: 3 }) },
+    {
+      peerId: 'alice',
+      node: 'peer',
+      lnd: testLnd('peer'),
+      trainer: threadedReferenceTrainer({ shard: 0, shards: 3 }),
+    },
+    {
+      peerId: 'bob',
+      node: 'peer2',
+      lnd: testLnd('peer2'),
+      trainer: threadedReferenceTrainer({ shard: 1, shards: 3 }),
+    },
     {
       peerId: 'mallory',
+      node: 'peer3',
       lnd: testLnd('peer3'),
       trainer: threadedReferenceTrainer({ shard: 2, shards: 3, poison: true }),
     },

@@ -7,7 +7,8 @@ import { crashPlanEnv } from './crash/plan';
 const cli = path.resolve(__dirname, '..', '..', 'bin', 'l402-train.js');
 const crashWorker = path.resolve(__dirname, 'crash', 'worker-main.ts');
 
-export type WorkerKind = 'control' | 'validation';
+/** `coordinator` is the whole coordinator in one process: its API, a control and a validation worker. */
+export type WorkerKind = 'control' | 'validation' | 'coordinator';
 
 export interface WorkerProcess {
   kind: WorkerKind;
@@ -22,6 +23,7 @@ export interface WorkerProcess {
 const READY: Record<WorkerKind, [string, string[]]> = {
   control: ['control worker polling', ['coordinator', 'worker']],
   validation: ['validation worker polling', ['validator']],
+  coordinator: ['control worker polling', ['coordinator', 'run']],
 };
 
 export interface WorkerProcessOptions {

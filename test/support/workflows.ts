@@ -12,7 +12,10 @@ export function testSecrets(): CoordinatorSecrets {
 }
 
 /** A client that shares the worker's payload codec, so it can read the encrypted results. */
-export function codecClient(env: TestWorkflowEnvironment, secrets: CoordinatorSecrets): Client {
+export function codecClient(
+  env: Pick<TestWorkflowEnvironment, 'connection'>,
+  secrets: CoordinatorSecrets,
+): Client {
   return new Client({
     connection: env.connection,
     namespace: 'default',

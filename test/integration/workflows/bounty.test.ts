@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
-import type { BountyEvalActivities, LoadedBounty } from '../../../activities/bounty-eval';
-import { judgeSubmission } from '../../../activities/sandbox';
 import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bounty } from '../../../workflows';
@@ -14,36 +12,17 @@ import {
 } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
+import { FAKE_BASELINE_SCORE, fakeBountyValidation } from '../../support/fake-bounty-validation';
 import { testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 
-const BASELINE = 0.3;
-const loadedBounty: LoadedBounty = {
-  title: 'fake',
-  description: 'a validation host with a fake sandbox: every candidate scores like the baseline',
-  metricName: 'score',
-  direction: 'higher',
-  allowedFiles: ['sort.js'],
-  maxDiffBytes: 1_000,
-  baselineFiles: { 'sort.js': '// baseline\n' },
-  heldOutHash: 'ef'.repeat(32),
-  repeatRuns: 1,
-  tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },
-};
-const fakeValidation: Omit<BountyEvalActivities, 'candidateFiles'> = {
-  loadBounty: async () => loadedBounty,
-  scoreBaseline: async () => ({ runs: [{ kind: 'score', score: BASELINE }], score: BASELINE }),
-  checkDiff: async () => ({ ok: true, diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0') }),
-  evalSplit: async () => [{ kind: 'score', score: BASELINE }],
-  evalCanaries: async () => [],
-  judge: async (evidence) => judgeSubmission(evidence),
-};
+const BASELINE = FAKE_BASELINE_SCORE;
 
 const sponsor = testLnd('sponsor');
 let harness: ControlHarness;
 
 beforeAll(async () => {
-  harness = await startControlHarness({ validationActivities: fakeValidation });
+  harness = await startControlHarness({ validationActivities: fakeBountyValidation });
 });
 
 afterAll(async () => {

@@ -25,6 +25,8 @@ export interface ScenarioDeps {
   client: Client;
   prisma: PrismaClient;
   coordinator: AuthenticatedLnd;
+  /** The coordinator's preimage secret, to derive the hashes it pays by keysend. */
+  preimageSecret: Buffer;
 }
 
 /** One payment hash of a flow: what LND must show for it once everything is final. */
@@ -43,6 +45,10 @@ export interface ScenarioRun {
   hashes: ExpectedHash[];
   /** Channel balances that must move, by node name, and by how much in total (sats; the channels are direct). */
   moves: { node: string; lnd: AuthenticatedLnd; sats: number }[];
+  /** When the last flow's workflow returned (ms since epoch), before any check ran. */
+  finishedAt: number;
+  /** What the scenario found wrong beyond payments (a flow's result, duplicate rows); empty when all is well. */
+  problems?: string[];
 }
 
 const all = <T, R>(items: T[], step: (item: T, index: number) => Promise<R>) => Promise.all(items.map(step));
@@ -81,9 +87,11 @@ export async function stakeScenario(
   );
   await all(handles, (handle) => handle.signal(resolveStakeSignal, { outcome: verdict }));
   await all(handles, (handle) => handle.result());
+  const finishedAt = Date.now();
   await Promise.all(payments);
   const settled = verdict === 'forfeit';
   return {
+    finishedAt,
     workflowIds,
     hashes: invoices.map((invoice) => ({
       paymentHash: invoice.paymentHash,
@@ -157,6 +165,7 @@ export async function escrowScenario(
   );
   await all(handles, (handle) => handle.result());
   return {
+    finishedAt: Date.now(),
     workflowIds: handles.map((handle) => handle.workflowId),
     hashes: hashes.flatMap((paymentHashes) =>
       paymentHashes.map((paymentHash, tranche) => ({

@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty-eval';
+import { judgeSubmission } from '../../activities/sandbox';
+
+export const FAKE_BASELINE_SCORE = 0.3;
+
+const loadedBounty: LoadedBounty = {
+  title: 'fake',
+  description: 'a validation host with a fake sandbox: every candidate scores like the baseline',
+  metricName: 'score',
+  direction: 'higher',
+  allowedFiles: ['sort.js'],
+  maxDiffBytes: 1_000,
+  baselineFiles: { 'sort.js': '// baseline\n' },
+  heldOutHash: 'ef'.repeat(32),
+  repeatRuns: 1,
+  tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },
+};
+
+/** Validation activities of a host whose sandbox scores every candidate like the baseline (no eval runs). */
+export const fakeBountyValidation: Omit<BountyEvalActivities, 'candidateFiles'> = {
+  loadBounty: async () => loadedBounty,
+  scoreBaseline: async () => ({
+    runs: [{ kind: 'score', score: FAKE_BASELINE_SCORE }],
+    score: FAKE_BASELINE_SCORE,
+  }),
+  checkDiff: async () => ({ ok: true, diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0') }),
+  evalSplit: async () => [{ kind: 'score', score: FAKE_BASELINE_SCORE }],
+  evalCanaries: async () => [],
+  judge: async (evidence) => judgeSubmission(evidence),
+};
