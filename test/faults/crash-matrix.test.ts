@@ -1,18 +1,16 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
-import { lnServiceClient } from '../../activities/lightning/ln-service-client';
-import { reconcileLedger } from '../../activities/reconcile';
-import { ledgerRepository } from '../../db/repos/ledger';
 import type { Companions } from '../support/crash/companions';
 import { fakeBountyValidator, plainWorker } from '../support/crash/companions';
 import type { CrashPlan } from '../support/crash/plan';
 import { activityAttempts } from '../support/crash/history';
-import { unresolved, until } from '../support/crash/lnd-checks';
+import type { SummaryRow } from '../support/crash/books';
+import { channelBalances, expectBalanced, formatSummary, settleUp, stackNodes } from '../support/crash/books';
 import { refundScenario } from '../support/crash/refund-scenario';
 import type { ScenarioDeps, ScenarioRun } from '../support/crash/scenarios';
-import { checkHashes, escrowScenario, stakeScenario } from '../support/crash/scenarios';
+import { escrowScenario, stakeScenario } from '../support/crash/scenarios';
 import { superviseWorker } from '../support/crash/supervisor';
 import { PEERS_PER_ROUND, trainingRuns, trainingScenario } from '../support/crash/training-scenario';
-import { channelBalance, testLnd } from '../support/lightning';
+import { testLnd } from '../support/lightning';
 import { threePeers } from '../support/training';
 import type { ProcessHarness } from '../support/process-harness';
 import { startProcessHarness } from '../support/process-harness';
@@ -30,8 +28,7 @@ const nodes = {
   sponsor: node('sponsor'),
 };
 const peers = threePeers();
-/** Every node of the stack: each one's channel balance must end exactly where the scenario says. */
-const WATCHED = ['coordinator', 'peer', 'sponsor', 'peer2', 'peer3'].map(node);
+const WATCHED = stackNodes();
 
 interface Boundary {
   activity: string;
@@ -101,16 +98,6 @@ const BOUNDARIES: Boundary[] = [
   },
 ];
 
-interface SummaryRow {
-  boundary: string;
-  flows: number;
-  retries: number;
-  restarts: number;
-  doublePays: number;
-  lostSats: number;
-  finalAfterRestartS: number;
-}
-
 const summary: SummaryRow[] = [];
 let harness: ProcessHarness;
 
@@ -125,18 +112,7 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  console.log(
-    [
-      'crash matrix (per boundary and kill point):',
-      'boundary                              flows retries restarts double-pays lost-sats final-after-restart',
-      ...summary.map(
-        (row) =>
-          `${row.boundary.padEnd(38)}${String(row.flows).padStart(5)}${String(row.retries).padStart(8)}` +
-          `${String(row.restarts).padStart(9)}${String(row.doublePays).padStart(12)}` +
-          `${String(row.lostSats).padStart(10)}${`${row.finalAfterRestartS.toFixed(1)} s`.padStart(20)}`,
-      ),
-    ].join('\n'),
-  );
+  console.log(formatSummary('crash matrix (per boundary and kill point):', summary));
   await harness?.stop();
 });
 
@@ -154,9 +130,7 @@ describe('SIGKILL of the worker inside a money or bookkeeping step, then a resta
         coordinator: nodes.coordinator,
         preimageSecret: harness.secrets.preimageSecret,
       };
-      const before = new Map(
-        await Promise.all(WATCHED.map(async (node) => [node.name, await channelBalance(node.lnd)] as const)),
-      );
+      const before = await channelBalances(WATCHED);
       const plan: CrashPlan = {
         activity,
         point,
@@ -167,8 +141,9 @@ describe('SIGKILL of the worker inside a money or bookkeeping step, then a resta
       // One worker of each kind at a time: what the previous case left running goes first.
       await Promise.all([harness.killWorkers('control'), harness.killWorkers('validation')]);
       const companions = await boundary.companions?.(harness);
-      const supervisor = await superviseWorker(harness, boundary.kind, plan);
-      const run = await boundary.run(deps, FLOWS).finally(async () => {
+      // Twice the bound: time for the scenario's own checks after its flows are final (measured below).
+      const supervisor = await superviseWorker(harness, boundary.kind, plan, 2 * FINAL_WITHIN_MS);
+      const run = await Promise.race([boundary.run(deps, FLOWS), supervisor.stalled]).finally(async () => {
         await supervisor.stop();
         await companions?.stop();
       });
@@ -180,53 +155,21 @@ describe('SIGKILL of the worker inside a money or bookkeeping step, then a resta
       );
       const retried = attempts.filter((perFlow) => perFlow.some((attempt) => attempt >= 2)).length;
 
-      const moved = await Promise.all(
-        run.moves.map(async (move) => {
-          const from = before.get(move.node) as number;
-          // LND updates a channel balance a moment after the HTLC resolves.
-          const now = await until(
-            `${move.node}'s balance to move by ${move.sats}`,
-            async () => {
-              const balance = await channelBalance(move.lnd);
-              return balance - from === move.sats && balance;
-            },
-            15_000,
-          ).catch(() => channelBalance(move.lnd));
-          return { ...move, actual: now - from };
-        }),
-      );
-      const hashes = await checkHashes(deps, run.hashes);
-      // A node that ends below where it should lost sats; one that ends above it was paid twice.
-      const lostSats = moved.reduce((total, move) => total + Math.max(0, move.sats - move.actual), 0);
-      const overpaid = moved.filter((move) => move.actual > move.sats).length;
-      const doublePays = hashes.doublePays.length + overpaid;
+      const books = await settleUp(deps, WATCHED, before, run);
       summary.push({
-        boundary: `${activity} (${point})`,
+        name: `${activity} (${point})`,
         flows: run.workflowIds.length,
         retries: retried,
         restarts,
-        doublePays,
-        lostSats,
+        doublePays: books.doublePays,
+        lostSats: books.lostSats,
         finalAfterRestartS: finalAfterRestartMs / 1000,
       });
 
       expect(restarts).toBeGreaterThanOrEqual(1);
       expect(run.workflowIds.length).toBeGreaterThanOrEqual(FLOWS);
       expect(retried).toBe(run.workflowIds.length);
-      expect(run.problems ?? []).toEqual([]);
-      expect(doublePays).toBe(0);
-      expect(lostSats).toBe(0);
-      expect(moved.map((move) => [move.node, move.actual])).toEqual(
-        moved.map((move) => [move.node, move.sats]),
-      );
-      expect(hashes.problems).toEqual([]);
-      for (const node of WATCHED)
-        expect(await unresolved(node.lnd)).toEqual({ heldInvoices: [], pendingHtlcs: 0 });
-      const ledger = ledgerRepository(harness.db.prisma);
-      expect(await ledger.listNonFinal()).toEqual([]);
-      expect(
-        await reconcileLedger({ ledger, lightning: lnServiceClient(nodes.coordinator) }, { repair: false }),
-      ).toEqual([]);
+      expectBalanced(books);
       expect(finalAfterRestartMs).toBeLessThanOrEqual(FINAL_WITHIN_MS);
     },
     600_000,

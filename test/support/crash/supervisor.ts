@@ -7,6 +7,11 @@ export interface Supervisor {
   restarts(): number;
   /** When the latest worker started (ms since epoch). */
   lastStartAt(): number;
+  /**
+   * Rejects once `stallMs` passed since the latest restart while still supervising: a flow that never ends after
+   * its retry (a recovery path that loops on its own error) fails the case then instead of hanging it.
+   */
+  stalled: Promise<never>;
   /** Stops restarting; the current worker stays up (the next `harness.worker` of this kind replaces it). */
   stop(): Promise<void>;
 }
@@ -19,14 +24,22 @@ export async function superviseWorker(
   harness: ProcessHarness,
   kind: WorkerKind,
   plan: CrashPlan,
+  stallMs: number,
 ): Promise<Supervisor> {
   let current: WorkerProcess = await harness.worker(kind, { crash: plan });
   let startedAt = Date.now();
   let restarts = 0;
   let stopped = false;
+  let stall: (err: Error) => void = () => undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    stall = reject;
+  });
   const loop = (async () => {
     while (!stopped) {
       await Promise.race([current.exited, new Promise((resolve) => setTimeout(resolve, 500))]);
+      if (!stopped && restarts > 0 && Date.now() - startedAt > stallMs) {
+        stall(new Error(`flows still not final ${stallMs / 1000} s after the worker's restart`));
+      }
       if (stopped || current.alive()) continue;
       current = await harness.worker(kind, { crash: plan });
       startedAt = Date.now();
@@ -36,6 +49,7 @@ export async function superviseWorker(
   return {
     restarts: () => restarts,
     lastStartAt: () => startedAt,
+    stalled,
     stop: async () => {
       stopped = true;
       await loop;

@@ -31,9 +31,19 @@ export type TrainingPeer = ReturnType<typeof threePeers>[number];
 export const trainingRuns = (flows: number, flow: TrainingFlow) =>
   flow === 'round' ? flows : Math.ceil(flows / PEERS_PER_ROUND);
 
+/** A trainer thread trains one round at a time: rounds of runs side by side wait their turn for it. */
+function oneAtATime(train: TrainingPeer['train']): TrainingPeer['train'] {
+  let last: Promise<unknown> = Promise.resolve();
+  return (weights, round) => {
+    const next = last.then(() => train(weights, round));
+    last = next.catch(() => undefined);
+    return next;
+  };
+}
+
 /**
  * One-round training runs side by side, each behind its own API, played by two honest peers and a poisoner
- * (`peers`), so every round reaches its submission records and its aggregation at about the same time.
+ * (`peers`), so the rounds reach their submission records and their aggregations close together.
  * Needs a control and a validation worker (the real scorer). Besides payments it checks each submission and each
  * checkpoint was stored once and equals what the run returned.
  */
@@ -43,6 +53,7 @@ export async function trainingScenario(
   runs: number,
   flow: TrainingFlow,
 ): Promise<ScenarioRun> {
+  const players = peers.map((peer) => ({ ...peer, train: oneAtATime(peer.train) }));
   const settings = roundSettings(peers.map((peer) => peer.peerId));
   const runIds = Array.from({ length: runs }, () => `crash-${flow}-${randomUUID()}`);
   const statuses = await all(runIds, async (runId, i) => {
@@ -61,7 +72,7 @@ export async function trainingScenario(
         // Seeds differ so no two runs store the same weights (checkpoints are keyed by their hash).
         args: [{ runId, rounds: 1, seed: 100 + i, settings }],
       });
-      await all(peers, (peer) => playRound({ apiUrl: api.url, ...peer, cltvDelta: 60, pollMs: 500 }));
+      await all(players, (peer) => playRound({ apiUrl: api.url, ...peer, cltvDelta: 60, pollMs: 500 }));
       return (await run.result()) as RunStatus;
     } finally {
       await api.close();
