@@ -1,6 +1,8 @@
-import { getChannelBalance } from 'ln-service';
+import { getChannelBalance, getChannels } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { connectLnd, readCredentials } from '../../stack/lnd';
+import { connectLnd, lndProcessName, readCredentials, startLnd, waitForLnd } from '../../stack/lnd';
+import { stopProcess, waitFor } from '../../stack/processes';
+import { ensureTools } from '../../stack/tools';
 import { testStackConfig } from './stack-config';
 
 export function testLnd(node: string): AuthenticatedLnd {
@@ -19,4 +21,24 @@ export async function waitForChange<T>(read: () => Promise<T>, from: T, timeoutM
     if (value !== from || Date.now() > deadline) return value;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * Stops the test stack's LND `node` (SIGTERM: it shuts down as on a host restart), keeps it down `downMs`, starts
+ * it again on the same data, and resolves once its channels are active again.
+ */
+export async function restartLnd(node: string, downMs: number): Promise<void> {
+  const config = testStackConfig();
+  await stopProcess(config.dataDir, lndProcessName(node));
+  await new Promise((resolve) => setTimeout(resolve, downMs));
+  startLnd(config, await ensureTools(), node);
+  const lnd = connectLnd(await waitForLnd(config, node));
+  await waitFor(
+    `lnd ${node}'s channels active again`,
+    async () => {
+      const { channels } = await getChannels({ lnd });
+      return channels.length > 0 && channels.every((channel) => channel.is_active);
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
 }

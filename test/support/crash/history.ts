@@ -25,3 +25,20 @@ export async function activityAttempts(
     .map((activity) => activity.attempt ?? 0);
   return [...started, ...pending];
 }
+
+/** True once the workflow's history shows an activity of `activityType` completed. */
+export async function activityCompleted(
+  client: Client,
+  workflowId: string,
+  activityType: string,
+): Promise<boolean> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = new Set(
+    events
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
+      .map((event) => String(event.eventId)),
+  );
+  return events.some((event) =>
+    scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)),
+  );
+}

@@ -53,15 +53,20 @@ export interface ScenarioRun {
 
 const all = <T, R>(items: T[], step: (item: T, index: number) => Promise<R>) => Promise.all(items.map(step));
 
+/** What an outage test does at a point of a scenario (the scenario goes on once it resolves). */
+export type ScenarioHook = (workflowIds: string[]) => Promise<void>;
+
 /**
  * `flows` stakes paid by `payer`, all held, then every verdict sent at once (so every flow reaches the settle or
- * cancel boundary together); resolves once every stake workflow returned.
+ * cancel boundary together); resolves once every stake workflow returned. `beforePaying` runs once every invoice
+ * is published, `whileHeld` once LND holds every stake.
  */
 export async function stakeScenario(
   deps: ScenarioDeps,
   payer: { name: string; lnd: AuthenticatedLnd },
   flows: number,
   verdict: 'forfeit' | 'refund',
+  hooks: { beforePaying?: ScenarioHook; whileHeld?: ScenarioHook } = {},
 ): Promise<ScenarioRun> {
   const sats = 1_000;
   const workflowIds = Array.from({ length: flows }, () => stakeWorkflowId(randomUUID()));
@@ -75,6 +80,7 @@ export async function stakeScenario(
   const invoices = await all(handles, (handle) =>
     until('the stake invoice', () => handle.query(invoiceQuery)),
   );
+  await hooks.beforePaying?.(workflowIds);
   // A refunded stake's payment fails at the payer: that is the expected end, not an error.
   const payments = invoices.map((invoice) =>
     payViaPaymentRequest({ lnd: payer.lnd, request: invoice.bolt11 }).catch(() => null),
@@ -85,6 +91,7 @@ export async function stakeScenario(
       async () => (await getInvoice({ lnd: deps.coordinator, id: invoice.paymentHash })).is_held,
     ),
   );
+  await hooks.whileHeld?.(workflowIds);
   await all(handles, (handle) => handle.signal(resolveStakeSignal, { outcome: verdict }));
   await all(handles, (handle) => handle.result());
   const finishedAt = Date.now();
@@ -110,12 +117,14 @@ export async function stakeScenario(
 /**
  * `flows` reward escrows of two tranches to `earner`, driven phase by phase across the batch: every invoice set
  * signalled at once (lock boundary), then every release at once (reveal boundary), then the earner settles the
- * revealed tranche and cancels the other (payment-outcome boundary).
+ * revealed tranche and cancels the other (payment-outcome boundary). `whileLocked` runs once every tranche is
+ * held on the earner's node.
  */
 export async function escrowScenario(
   deps: ScenarioDeps,
   earnerNode: { name: string; lnd: AuthenticatedLnd },
   flows: number,
+  hooks: { whileLocked?: ScenarioHook } = {},
 ): Promise<ScenarioRun> {
   const trancheSats = [600, 400];
   const earner = escrowEarner(earnerNode.lnd);
@@ -155,6 +164,7 @@ export async function escrowScenario(
   await all(hashes, (paymentHashes) =>
     until('every tranche locked', async () => (await earner.heldCount(paymentHashes)) === trancheSats.length),
   );
+  await hooks.whileLocked?.(handles.map((handle) => handle.workflowId));
   await all(handles, (handle) => handle.signal(releaseEscrowSignal, { reveal: 1 }));
   const revealed = revealedPreimagesRepository(deps.prisma);
   await all(escrowIds, (escrowId, i) =>
