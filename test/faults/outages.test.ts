@@ -53,10 +53,9 @@ async function outage(
   name: string,
   workers: WorkerKind[],
   scenario: (deps: ScenarioDeps, restarted: () => void) => Promise<ScenarioRun>,
-): Promise<{ run: ScenarioRun; finalAfterRestartMs: number }> {
-  await Promise.all(
-    ['control', 'validation', 'coordinator'].map((kind) => harness.killWorkers(kind as never)),
-  );
+): Promise<void> {
+  const kinds: WorkerKind[] = ['control', 'validation', 'coordinator'];
+  await Promise.all(kinds.map((kind) => harness.killWorkers(kind)));
   for (const kind of workers) await harness.worker(kind);
   const deps = scenarioDeps();
   const before = await channelBalances(WATCHED);
@@ -78,7 +77,6 @@ async function outage(
   expect(restartedAt).toBeGreaterThan(0);
   expectBalanced(books);
   expect(finalAfterRestartMs).toBeLessThanOrEqual(FINAL_WITHIN_MS);
-  return { run, finalAfterRestartMs };
 }
 
 describe('outages of the coordinator, its LND and Temporal', () => {
