@@ -148,6 +148,9 @@ async function writeAll(dir: string, files: [string, string][]): Promise<void> {
   for (const [file, value] of files) await writeFile(join(dir, file), value);
 }
 
+/** Eval cgroups are named for the process that made them, so an operator (or a test) can tell whose they are. */
+export const evalCgroupPrefix = (): string => `l402-eval-${process.pid}-`;
+
 /**
  * Creates the cgroup of one eval in the given mode (none in `process` mode) with its limits written; on any
  * failure whatever was created is removed and the eval is SANDBOX_LIMITS_UNAVAILABLE: it never runs unlimited.
@@ -158,7 +161,7 @@ export async function createEvalCgroup(
   limits: EvalLimits,
 ): Promise<EvalCgroup | undefined> {
   if (mode === 'process') return undefined;
-  const name = `l402-eval-${randomBytes(8).toString('hex')}`;
+  const name = `${evalCgroupPrefix()}${randomBytes(8).toString('hex')}`;
   const created: string[] = [];
   const make = async (parent: string, files: [string, string][]) => {
     const dir = join(parent, name);

@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadBountyBundle } from '../../../activities/sandbox/bounty-manifest';
-import { probeCgroups } from '../../../activities/sandbox/cgroups';
+import { evalCgroupPrefix, probeCgroups } from '../../../activities/sandbox/cgroups';
 import { toEvalOutcome } from '../../../activities/sandbox/eval-outcome';
 import { evaluateSplit } from '../../../activities/sandbox/evaluate';
 import { LIMITS_MODES, chooseLimitsMode } from '../../../activities/sandbox/limits-mode';
@@ -20,7 +21,8 @@ const LIMITS: EvalLimits = {
   maxProcesses: 96,
   maxOutputBytes: 64 * 1024,
 };
-const MARKER = 'eval-limits-hog.js';
+// Unique to this run: another run of this file on the same host has processes of its own.
+const MARKER = `eval-limits-hog-${randomBytes(4).toString('hex')}.js`;
 
 /** Waits for the candidate to close its end of fd 3, then scores 1: the harness itself is harmless. */
 const HARNESS = `
@@ -84,12 +86,12 @@ function leftovers(): string[] {
     });
 }
 
-/** The eval cgroups under this process's own cgroups: each is removed when its run ends. */
+/** This process's eval cgroups under its own cgroups: each is removed when its run ends. */
 function evalCgroups(facts: CgroupFacts): string[] {
   const parents = [facts.v2?.dir, facts.v1?.memory, facts.v1?.pids, facts.v1?.cpu];
   return parents.flatMap((dir) => {
     if (!dir) return [];
-    return readdirSync(dir).filter((entry) => entry.startsWith('l402-eval-'));
+    return readdirSync(dir).filter((entry) => entry.startsWith(evalCgroupPrefix()));
   });
 }
 
