@@ -4,7 +4,7 @@ import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { SandboxError } from './errors';
-import { cgroupV1Files, cgroupV2Files, eventCount } from './limits-mode';
+import { cgroupPidsFiles, cgroupV1Files, cgroupV2Files, eventCount } from './limits-mode';
 import type { CgroupFacts, LimitsMode } from './limits-mode';
 import type { EvalLimits } from './sandbox-command';
 
@@ -108,10 +108,16 @@ export interface CgroupEvents {
   forksRefused: number;
 }
 
-/** One eval's cgroup (one directory per hierarchy), shared by its harness's and its candidate's sandboxes. */
+/** The two sandboxes of an eval: each has a pids cgroup of its own below the eval's. */
+export type EvalRole = 'harness' | 'candidate';
+
+/**
+ * One eval's cgroup (one directory per hierarchy): memory and CPU are the eval's, shared by its harness's and
+ * its candidate's sandboxes; pids are counted in a child per sandbox.
+ */
 export interface EvalCgroup {
-  /** The `cgroup.procs` files each sandbox's first process joins, before it starts anything else. */
-  procsFiles: string[];
+  /** The `cgroup.procs` files a sandbox's first process joins, before it starts anything else. */
+  procsFiles(role: EvalRole): string[];
   events(): Promise<CgroupEvents>;
   /** Kills whatever is still in it and removes it. */
   remove(): Promise<void>;
@@ -159,16 +165,35 @@ export async function createEvalCgroup(
   mode: LimitsMode,
   facts: CgroupFacts,
   limits: EvalLimits,
+  roles: readonly EvalRole[],
 ): Promise<EvalCgroup | undefined> {
   if (mode === 'process') return undefined;
   const name = `${evalCgroupPrefix()}${randomBytes(8).toString('hex')}`;
   const created: string[] = [];
-  const make = async (parent: string, files: [string, string][]) => {
-    const dir = join(parent, name);
+  const make = async (parent: string, child: string, files: [string, string][]) => {
+    const dir = join(parent, child);
     await mkdir(dir);
     created.push(dir);
     await writeAll(dir, files);
     return dir;
+  };
+  const makeRoleDirs = async (parent: string) => {
+    const dirs = new Map<EvalRole, string>();
+    for (const role of roles) dirs.set(role, await make(parent, role, cgroupPidsFiles(limits)));
+    return dirs;
+  };
+  const roleDir = (dirs: Map<EvalRole, string>, role: EvalRole) => {
+    const dir = dirs.get(role);
+    if (!dir) throw new SandboxError('SANDBOX_UNAVAILABLE', `the eval's cgroup has no ${role} sandbox`);
+    return dir;
+  };
+  const forksRefused = async (dirs: Map<EvalRole, string>) => {
+    const counts = await Promise.all(
+      [...dirs.values()].map(async (dir) =>
+        eventCount(await readFile(join(dir, 'pids.events'), 'utf8'), 'max'),
+      ),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   };
   const removeAll = async () => {
     for (const dir of [...created].reverse()) await killAndRemove(dir);
@@ -176,7 +201,7 @@ export async function createEvalCgroup(
   try {
     if (mode === 'cgroup-v2') {
       const { dir: parent, controllers } = facts.v2 ?? { dir: '', controllers: [] };
-      const dir = await make(parent, []);
+      const dir = await make(parent, name, []);
       const files = cgroupV2Files(limits, controllers);
       const present = await Promise.all(files.map(([file]) => exists(join(dir, file))));
       // No swap accounting on the host means no swap file and nothing to cap.
@@ -184,11 +209,13 @@ export async function createEvalCgroup(
         dir,
         files.filter(([file], i) => present[i] || file !== 'memory.swap.max'),
       );
+      await writeAll(dir, [['cgroup.subtree_control', '+pids']]);
+      const roleDirs = await makeRoleDirs(dir);
       return {
-        procsFiles: [join(dir, 'cgroup.procs')],
+        procsFiles: (role) => [join(roleDir(roleDirs, role), 'cgroup.procs')],
         events: async () => ({
           oomKills: eventCount(await readFile(join(dir, 'memory.events'), 'utf8'), 'oom_kill'),
-          forksRefused: eventCount(await readFile(join(dir, 'pids.events'), 'utf8'), 'max'),
+          forksRefused: await forksRefused(roleDirs),
         }),
         remove: removeAll,
       };
@@ -197,14 +224,17 @@ export async function createEvalCgroup(
     if (!memory || !pids)
       throw new SandboxError('SANDBOX_LIMITS_UNAVAILABLE', 'no v1 memory and pids hierarchies');
     const files = cgroupV1Files(limits, await exists(join(memory, 'memory.memsw.limit_in_bytes')));
-    const memoryDir = await make(memory, files.memory);
-    const pidsDir = await make(pids, files.pids);
-    const cpuDir = cpu ? await make(cpu, files.cpu) : undefined;
+    const memoryDir = await make(memory, name, files.memory);
+    const roleDirs = await makeRoleDirs(await make(pids, name, []));
+    const cpuDir = cpu ? await make(cpu, name, files.cpu) : undefined;
     return {
-      procsFiles: [memoryDir, pidsDir, ...(cpuDir ? [cpuDir] : [])].map((dir) => join(dir, 'cgroup.procs')),
+      procsFiles: (role) =>
+        [memoryDir, roleDir(roleDirs, role), ...(cpuDir ? [cpuDir] : [])].map((dir) =>
+          join(dir, 'cgroup.procs'),
+        ),
       events: async () => ({
         oomKills: eventCount(await readFile(join(memoryDir, 'memory.oom_control'), 'utf8'), 'oom_kill'),
-        forksRefused: eventCount(await readFile(join(pidsDir, 'pids.events'), 'utf8'), 'max'),
+        forksRefused: await forksRefused(roleDirs),
       }),
       remove: removeAll,
     };

@@ -85,7 +85,6 @@ export function cgroupV2Files(limits: EvalLimits, controllers: readonly string[]
     ['memory.swap.max', '0'],
     // One OOM kill takes the whole eval, as the v1 mode does by killing the eval when it sees one.
     ['memory.oom.group', '1'],
-    ['pids.max', String(limits.maxProcesses)],
     ...(controllers.includes('cpu')
       ? [['cpu.max', `${CPU_QUOTA_US} ${CPU_PERIOD_US}`] as [string, string]]
       : []),
@@ -96,18 +95,25 @@ export function cgroupV2Files(limits: EvalLimits, controllers: readonly string[]
 export function cgroupV1Files(
   limits: EvalLimits,
   memsw: boolean,
-): Record<'memory' | 'pids' | 'cpu', [string, string][]> {
+): Record<'memory' | 'cpu', [string, string][]> {
   return {
     memory: [
       ['memory.limit_in_bytes', bytes(limits.memoryMb)],
       ...(memsw ? [['memory.memsw.limit_in_bytes', bytes(limits.memoryMb)] as [string, string]] : []),
     ],
-    pids: [['pids.max', String(limits.maxProcesses)]],
     cpu: [
       ['cpu.cfs_period_us', String(CPU_PERIOD_US)],
       ['cpu.cfs_quota_us', String(CPU_QUOTA_US)],
     ],
   };
+}
+
+/**
+ * The files of each sandbox's own pids cgroup, below the eval's (v1 and v2 alike): the harness and the
+ * candidate each get `maxProcesses`, so a candidate's forks can never take the slots its harness needs. Pure.
+ */
+export function cgroupPidsFiles(limits: EvalLimits): [string, string][] {
+  return [['pids.max', String(limits.maxProcesses)]];
 }
 
 /** The `oom_kill` count of a v2 `memory.events` or a v1 `memory.oom_control`; the `max` count of `pids.events`. */

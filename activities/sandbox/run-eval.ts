@@ -6,7 +6,7 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import { removeBundleDir, writeBundleDir } from './bundle-dir';
 import type { BundleOwner } from './bundle-dir';
 import { createEvalCgroup, probeCgroups } from './cgroups';
-import type { CgroupEvents, EvalCgroup } from './cgroups';
+import type { CgroupEvents, EvalCgroup, EvalRole } from './cgroups';
 import { SandboxError } from './errors';
 import { describeSystemMounts, findTool, resolveCommand } from './host-tools';
 import { assertAccountingFits, chooseLimitsMode, limitsSettingFrom } from './limits-mode';
@@ -277,10 +277,14 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
   const pipes: OpenPipe[] = [];
   let cgroup: EvalCgroup | undefined;
   try {
-    cgroup = await createEvalCgroup(mode, facts, request.limits);
-    const joinCgroups = cgroup?.procsFiles;
+    cgroup = await createEvalCgroup(
+      mode,
+      facts,
+      request.limits,
+      request.candidate ? ['harness', 'candidate'] : ['harness'],
+    );
     const owner = (user: BundleOwner) => (asRoot ? user : undefined);
-    const common = async (user: BundleOwner) => ({
+    const common = async (user: BundleOwner, role: EvalRole) => ({
       bwrapPath: tools.bwrapPath,
       prlimitPath: tools.prlimitPath,
       shellPath: tools.shellPath,
@@ -288,10 +292,10 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
       systemMounts: await describeSystemMounts(),
       limits: request.limits,
       readyFd: READY_FD,
-      ...(joinCgroups ? { joinCgroups } : {}),
+      ...(cgroup ? { joinCgroups: cgroup.procsFiles(role) } : {}),
     });
     const harness: SandboxCommandInput = {
-      ...(await common(harnessUser)),
+      ...(await common(harnessUser, 'harness')),
       workHostDir: await temp.write('harness', request.files, owner(harnessUser)),
       workAt: request.candidate ? SANDBOX_PATHS.harness : SANDBOX_PATHS.work,
       splitHostDir: await temp.write('split', request.split.files, owner(harnessUser)),
@@ -299,7 +303,7 @@ export async function runEval(request: RunEvalRequest, options: SandboxOptions =
       command: await harnessCommand(request.command, request.candidate !== undefined),
     };
     const candidate: SandboxCommandInput | undefined = request.candidate && {
-      ...(await common(candidateUser)),
+      ...(await common(candidateUser, 'candidate')),
       workHostDir: await temp.write('candidate', request.candidate.files, owner(candidateUser)),
       command: await resolveCommand(request.candidate.command),
     };

@@ -14,7 +14,7 @@ export interface EvalLimits {
    */
   memoryMb: number;
   /**
-   * The eval's pids.max, and RLIMIT_NPROC inside each sandbox's own user namespace: processes *and threads*
+   * Each sandbox's pids.max (the harness's and the candidate's apart), and RLIMIT_NPROC inside each sandbox's own user namespace: processes *and threads*
    * (Node itself uses about 11).
    */
   maxProcesses: number;

@@ -12,8 +12,8 @@ import { runEval } from '../../../activities/sandbox/run-eval';
 import type { EvalCandidate, SandboxOptions } from '../../../activities/sandbox/run-eval';
 import type { EvalLimits } from '../../../activities/sandbox/sandbox-command';
 
-// Limits per eval: the harness's and the candidate's sandboxes of one run share one cgroup, so what counts is
-// the eval's total. These run on the host's real cgroups (v1 here and in CI) and real bubblewrap.
+// Limits per eval: the harness's and the candidate's sandboxes of one run share one memory and CPU cgroup, so
+// what counts is the eval's total; each sandbox counts its own processes. These run on the host's real cgroups (v1 here and in CI) and real bubblewrap.
 const LIMITS: EvalLimits = {
   wallSeconds: 20,
   cpuSeconds: 10,
@@ -31,6 +31,18 @@ const buffer = Buffer.alloc(64);
 const wait = () => fs.read(3, buffer, 0, 64, null, (err, n) => (err || n === 0 ? console.log('score: 1') : wait()));
 wait();
 `;
+
+/**
+ * Waits for the candidate to close fd 3, then needs a process of its own (a command substitution forks) before
+ * it scores: a sponsor's harness may well run a tool. A shell, since a Node harness may not spawn at all.
+ */
+const FORKING_HARNESS = {
+  files: {
+    'harness.sh':
+      'cat <&3 >/dev/null\ns=$(echo 1) && echo "score: $s" || echo "the harness cannot fork" >&2\n',
+  },
+  command: ['sh', 'harness.sh'],
+};
 
 /** Four children each touching 180 MB, held for two seconds: 720 MB in all, under memoryMb 256 each. */
 const FOUR_HOGS = `
@@ -52,11 +64,18 @@ if (process.argv[2] === 'hog') {
 /** The bomb's processes do not hold fd 3: the candidate closes it after a second, and the harness then scores. */
 const SHELL_BOMB = `bomb() { bomb | bomb & }; (exec 3>&-; bomb); sleep 1; echo ${MARKER}; exec 3>&-; sleep 1`;
 
-function evalWith(candidate: EvalCandidate, limits: Partial<EvalLimits> = {}, options: SandboxOptions = {}) {
+/** Takes every pid it can and holds it (sleepers, no churn), then closes fd 3 for the harness to go on. */
+const PID_HOLDER = `(exec 3>&-; i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait) & sleep 1; echo ${MARKER}; exec 3>&-; sleep 5`;
+
+function evalWith(
+  candidate: EvalCandidate,
+  limits: Partial<EvalLimits> = {},
+  options: SandboxOptions = {},
+  harness = { files: { 'harness.js': HARNESS }, command: ['node', 'harness.js'] },
+) {
   return runEval(
     {
-      files: { 'harness.js': HARNESS },
-      command: ['node', 'harness.js'],
+      ...harness,
       split: { name: 'public', files: { 'cases.txt': '1 2 3\n' } },
       limits: { ...LIMITS, ...limits },
       candidate,
@@ -146,6 +165,18 @@ describe('an eval limited by its cgroup', () => {
     expect(result.cgroupEvents?.forksRefused).toBeGreaterThan(0);
     expect(result.killedBy).toBeUndefined();
     expect(result.wallMs).toBeLessThan(LIMITS.wallSeconds * 1000);
+    expect(toEvalOutcome(result, 'score')).toEqual({ kind: 'score', score: 1, limits: cgroupMode });
+  });
+
+  it('keeps the harness’s processes apart: a candidate holding every pid it can get cannot stop the harness forking', async () => {
+    const holder: EvalCandidate = {
+      files: { 'holder.txt': '' },
+      command: ['sh', '-c', PID_HOLDER],
+      pipes: [{ from: 'candidate', fromFd: 3, toFd: 3 }],
+    };
+    const result = await evalWith(holder, { maxProcesses: 48 }, {}, FORKING_HARNESS);
+    expect(result.stderr).not.toContain('cannot fork');
+    expect(result.cgroupEvents?.forksRefused).toBeGreaterThan(0);
     expect(toEvalOutcome(result, 'score')).toEqual({ kind: 'score', score: 1, limits: cgroupMode });
   });
 });

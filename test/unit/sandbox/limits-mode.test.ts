@@ -1,5 +1,6 @@
 import {
   assertAccountingFits,
+  cgroupPidsFiles,
   cgroupV1Files,
   cgroupV2Files,
   chooseLimitsMode,
@@ -104,30 +105,33 @@ describe('cgroup files', () => {
     maxOutputBytes: 1,
   };
 
-  it('v2: memory without swap, one OOM kill for the whole group, pids, one CPU', () => {
+  it('v2: memory without swap, one OOM kill for the whole group, one CPU', () => {
     expect(cgroupV2Files(limits, ['cpu', 'memory', 'pids'])).toEqual([
       ['memory.max', '268435456'],
       ['memory.swap.max', '0'],
       ['memory.oom.group', '1'],
-      ['pids.max', '64'],
       ['cpu.max', '100000 100000'],
     ]);
     expect(cgroupV2Files(limits, ['memory', 'pids']).map(([file]) => file)).not.toContain('cpu.max');
   });
 
-  it('v1: the memory limit before memory+swap, pids, one CPU', () => {
+  it('v1: the memory limit before memory+swap, one CPU', () => {
     expect(cgroupV1Files(limits, true)).toEqual({
       memory: [
         ['memory.limit_in_bytes', '268435456'],
         ['memory.memsw.limit_in_bytes', '268435456'],
       ],
-      pids: [['pids.max', '64']],
       cpu: [
         ['cpu.cfs_period_us', '100000'],
         ['cpu.cfs_quota_us', '100000'],
       ],
     });
     expect(cgroupV1Files(limits, false).memory).toEqual([['memory.limit_in_bytes', '268435456']]);
+  });
+
+  it('pids: each sandbox of the eval gets maxProcesses in a cgroup of its own, in v1 and v2 alike', () => {
+    expect(cgroupPidsFiles(limits)).toEqual([['pids.max', '64']]);
+    expect(cgroupV2Files(limits, ['cpu', 'memory', 'pids']).map(([file]) => file)).not.toContain('pids.max');
   });
 
   it.each([
