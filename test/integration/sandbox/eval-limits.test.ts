@@ -71,7 +71,10 @@ function evalWith(
   candidate: EvalCandidate,
   limits: Partial<EvalLimits> = {},
   options: SandboxOptions = {},
-  harness = { files: { 'harness.js': HARNESS }, command: ['node', 'harness.js'] },
+  harness: { files: Record<string, string>; command: string[] } = {
+    files: { 'harness.js': HARNESS },
+    command: ['node', 'harness.js'],
+  },
 ) {
   return runEval(
     {
