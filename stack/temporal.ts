@@ -13,6 +13,24 @@ export function temporalAddress(config: StackConfig): string {
   return `${config.host}:${stackPorts(config).temporalGrpc}`;
 }
 
+/** The argv of a Temporal dev server keeping its state in `dbFile`, listening on `host:port`, with our search attributes. */
+export function devServerArgs(dbFile: string, host: string, port: number, extra: string[] = []): string[] {
+  return [
+    'server',
+    'start-dev',
+    '--db-filename',
+    dbFile,
+    '--ip',
+    host,
+    '--port',
+    String(port),
+    ...extra,
+    '--log-level',
+    'warn',
+    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+  ];
+}
+
 export async function startTemporal(config: StackConfig, tools: ToolPaths): Promise<void> {
   if (!runningPid(config.dataDir, TEMPORAL_PROCESS)) {
     const dir = path.join(config.dataDir, 'temporal');
@@ -21,41 +39,32 @@ export async function startTemporal(config: StackConfig, tools: ToolPaths): Prom
     startProcess(config.dataDir, {
       name: TEMPORAL_PROCESS,
       binary: tools.temporal,
-      args: [
-        'server',
-        'start-dev',
-        '--db-filename',
-        path.join(dir, 'temporal.sqlite'),
-        '--ip',
-        config.host,
-        '--port',
-        String(ports.temporalGrpc),
+      args: devServerArgs(path.join(dir, 'temporal.sqlite'), config.host, ports.temporalGrpc, [
         '--ui-port',
         String(ports.temporalUi),
         '--http-port',
         String(ports.temporalHttp),
         '--metrics-port',
         String(ports.temporalMetrics),
-        '--log-level',
-        'warn',
-        ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => [
-          '--search-attribute',
-          `${name}=${type}`,
-        ]),
-      ],
+      ]),
     });
   }
   await waitForTemporal(config);
 }
 
-export async function pingTemporal(config: StackConfig): Promise<true> {
-  const connection = await Connection.connect({ address: temporalAddress(config), connectTimeout: 5_000 });
+/** Whether the Temporal frontend at `address` answers (throws when it does not). */
+export async function pingTemporalAt(address: string, connectTimeoutMs = 5_000): Promise<true> {
+  const connection = await Connection.connect({ address, connectTimeout: connectTimeoutMs });
   try {
     await connection.workflowService.getSystemInfo({});
     return true;
   } finally {
     await connection.close();
   }
+}
+
+export function pingTemporal(config: StackConfig): Promise<true> {
+  return pingTemporalAt(temporalAddress(config));
 }
 
 export async function waitForTemporal(config: StackConfig): Promise<void> {

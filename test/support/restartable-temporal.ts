@@ -1,11 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
 import { stackPorts } from '../../stack/config';
 import { waitFor } from '../../stack/processes';
+import { devServerArgs, pingTemporalAt } from '../../stack/temporal';
 import { ensureTools } from '../../stack/tools';
-import { SEARCH_ATTRIBUTES } from '../../temporal-config/search-attributes';
 import { testStackConfig } from './stack-config';
 
 export interface RestartableTemporal {
@@ -24,36 +23,14 @@ export async function startRestartableTemporal(dir: string): Promise<Restartable
   const config = testStackConfig();
   const port = stackPorts(config).api + 1;
   const address = `${config.host}:${port}`;
-  const args = [
-    'server',
-    'start-dev',
-    '--db-filename',
-    path.join(dir, 'temporal.sqlite'),
-    '--ip',
-    config.host,
-    '--port',
-    String(port),
-    '--headless',
-    '--log-level',
-    'warn',
-    ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
-  ];
+  const args = devServerArgs(path.join(dir, 'temporal.sqlite'), config.host, port, ['--headless']);
   let child: ChildProcess;
   const start = async () => {
     child = spawn(temporal, args, { stdio: 'ignore' });
-    await waitFor(
-      `Temporal on ${address}`,
-      async () => {
-        const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-        try {
-          await connection.workflowService.getSystemInfo({});
-          return true;
-        } finally {
-          await connection.close();
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 300 },
-    );
+    await waitFor(`Temporal on ${address}`, () => pingTemporalAt(address, 2_000), {
+      timeoutMs: 60_000,
+      intervalMs: 300,
+    });
   };
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
