@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty-eval';
 import { judgeSubmission } from '../../activities/sandbox';
+import { BOUNTY_ESCROW } from '../../coordinator/bounty-settings';
+import type { BountyInput } from '../../workflows/bounty';
 
 export const FAKE_BASELINE_SCORE = 0.3;
 
@@ -29,3 +31,23 @@ export const fakeBountyValidation: Omit<BountyEvalActivities, 'candidateFiles'> 
   evalCanaries: async () => [],
   judge: async (evidence) => judgeSubmission(evidence),
 };
+
+/**
+ * The input of a bounty workflow over the fake bundle, started directly (not through the API): a 1,000-sat cap
+ * in two tranches, no stake, an hour to run, ten minutes to fund; `overrides` set the rest.
+ */
+export function fakeBountyInput(
+  fields: Pick<BountyInput, 'bountyId' | 'budgetSats' | 'sponsorPublicKey'> & Partial<BountyInput>,
+): BountyInput {
+  return {
+    bundle: 'fake',
+    payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 1_000, trancheCount: 2 },
+    stakeSats: 0,
+    baselineFeeSats: 1,
+    closeTokenHash: '00'.repeat(32),
+    deadline: new Date(Date.now() + 3_600_000).toISOString(),
+    fundWithinSeconds: 600,
+    escrow: BOUNTY_ESCROW,
+    ...fields,
+  };
+}

@@ -12,7 +12,11 @@ import {
 } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
-import { FAKE_BASELINE_SCORE, fakeBountyValidation } from '../../support/fake-bounty-validation';
+import {
+  FAKE_BASELINE_SCORE,
+  fakeBountyInput,
+  fakeBountyValidation,
+} from '../../support/fake-bounty-validation';
 import { testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 
@@ -37,21 +41,14 @@ describe('the bounty workflow over several runs', () => {
       taskQueue: TASK_QUEUES.control,
       workflowId: bountyWorkflowId(bountyId),
       args: [
-        {
+        fakeBountyInput({
           bountyId,
-          bundle: 'fake',
           budgetSats,
-          payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 1_000, trancheCount: 2 },
-          stakeSats: 0,
-          baselineFeeSats: 1,
           sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
-          closeTokenHash: '00'.repeat(32),
-          deadline: new Date(Date.now() + 3_600_000).toISOString(),
-          fundWithinSeconds: 600,
           // Nobody follows these escrows: each expires after a second and moves nothing.
           escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
           continueAsNewAfter: 1,
-        },
+        }),
       ],
     });
     const { bolt11 } = await handle.executeUpdate(invoiceUpdate);

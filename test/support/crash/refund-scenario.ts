@@ -12,6 +12,7 @@ import {
   closeBountySignal,
   invoiceUpdate,
 } from '../../../workflows/definitions';
+import { fakeBountyInput } from '../fake-bounty-validation';
 import { until } from './lnd-checks';
 import type { ExpectedHash, ScenarioDeps, ScenarioRun } from './scenarios';
 
@@ -38,21 +39,7 @@ export async function refundScenario(
     deps.client.workflow.start(bounty, {
       taskQueue: TASK_QUEUES.control,
       workflowId: bountyWorkflowId(bountyId),
-      args: [
-        {
-          bountyId,
-          bundle: 'fake',
-          budgetSats,
-          payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 1_000, trancheCount: 2 },
-          stakeSats: 0,
-          baselineFeeSats: 1,
-          sponsorPublicKey,
-          closeTokenHash: '00'.repeat(32),
-          deadline: new Date(Date.now() + 3_600_000).toISOString(),
-          fundWithinSeconds: 600,
-          escrow: BOUNTY_ESCROW,
-        },
-      ],
+      args: [fakeBountyInput({ bountyId, budgetSats, sponsorPublicKey })],
     }),
   );
   const funding = await all(handles, async (handle) => {
