@@ -21,6 +21,7 @@ import {
 } from '../../workflows/training-definitions';
 import { compressionMismatch, doorRefusal } from '../../workflows/training-refusal';
 import { ApiError } from '../errors';
+import { parseAuthorization } from '../l402';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
 import { GradientBody, RoundParams, SubmissionParams } from './schema';
@@ -47,7 +48,8 @@ export interface TrainingHandlerDeps {
 
 interface Prechecked {
   gradient: Gradient;
-  round: RoundStatus;
+  /** Null for a round that is gone (its run ended) when the request presents a paid stake: see precheckGradient. */
+  round: RoundStatus | null;
 }
 
 /** Decided submissions as the API shows them: the payload bytes stay out (its hash is there). */
@@ -83,7 +85,10 @@ export function trainingHandlers({
     }
   };
   const prechecked = new WeakMap<Request, Prechecked>();
-  const stakeOf = (req: Request) => prechecked.get(req)?.round.settings.stakeSats ?? 0;
+  const stakeOf = (req: Request) => {
+    const checked = prechecked.get(req);
+    return checked ? (checked.round?.settings ?? settings).stakeSats : 0;
+  };
 
   return {
     /** The current global weights (float32 little-endian, base64) and the round they are for. */
@@ -112,11 +117,13 @@ export function trainingHandlers({
       (async () => {
         const gradient = GradientBody.parse(req.body ?? {});
         const round = await roundStatus(gradient.round);
-        if (!round) throw new ApiError('NOT_FOUND', `round ${gradient.round} has not opened`, 404);
-        const refused = doorRefusal(round, submissionOf(gradient));
-        // A request presenting a paid stake goes on: the gate spends its token, then the round's own refusal
-        // refunds the stake at once (refusing here would leave it held until its deadline).
-        if (refused && !req.headers.authorization) {
+        // A request presenting a paid stake goes on even to a refusal: the gate spends its token, then the round's
+        // own refusal (or its absence, once the run has ended) refunds the stake at once; refusing here would leave
+        // it held until its deadline.
+        const paid = parseAuthorization(req.get('authorization')) !== null;
+        if (!round && !paid) throw new ApiError('NOT_FOUND', `round ${gradient.round} is not running`, 404);
+        const refused = round && doorRefusal(round, submissionOf(gradient));
+        if (refused && !paid) {
           const mismatch = compressionMismatch(round, gradient.payload);
           if (refused === 'GRADIENT_COMPRESSION_MISMATCH' && mismatch)
             throw new ApiError(
@@ -156,9 +163,11 @@ export function trainingHandlers({
           .executeUpdate(submitGradientUpdate, { args: [{ ...submissionOf(gradient), stake }] })
           .catch(async (err: unknown) => {
             // Refused after the stake was paid (e.g. the round closed meanwhile): the stake goes back at once.
-            const refused = err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError;
-            if (stake && refused) await refundStake(temporal, stake);
-            throw err;
+            const gone = err instanceof WorkflowNotFoundError;
+            if (stake && (gone || err instanceof WorkflowUpdateFailedError))
+              await refundStake(temporal, stake);
+            // The token priced a body for a round that existed then: a round not found now has closed.
+            throw gone ? new ApiError('ROUND_CLOSED', `round ${gradient.round} has closed`, 409) : err;
           });
         res
           .status(202)

@@ -182,6 +182,11 @@ describe('a training run that prices its checkpoint and asks each submission for
     };
     const challenged = await putGradient(carolBody);
     expect(challenged.status).toBe(402);
+    // A second body of carol's, priced while the round is open and paid only after it closed (below).
+    const lateBody = { ...carolBody, payload: Buffer.from('a second update').toString('base64') };
+    const lateChallenge = await putGradient(lateBody);
+    expect(lateChallenge.status).toBe(402);
+    expect(lateChallenge.challenge!.invoice).not.toBe(challenged.challenge!.invoice);
     const stale = { ...carolBody, checkpointHash: 'cd'.repeat(32) };
     const rebodied = await payStakeAndRetry(
       carol.lnd,
@@ -203,6 +208,22 @@ describe('a training run that prices its checkpoint and asks each submission for
     const status = (await harness.client.workflow
       .getHandle(trainingRunWorkflowId(runId))
       .result()) as RunStatus;
+    // The round has closed: the stake paid now for the late body is refused by the round and refunded at once,
+    // not held until its own deadline.
+    const late = await payStakeAndRetry(
+      carol.lnd,
+      lateChallenge.challenge!,
+      (auth) => putGradient(lateBody, auth),
+      200,
+    );
+    expect(late.status).toBe(409);
+    expect(['ROUND_CLOSED', 'ALREADY_SUBMITTED']).toContain(late.body.error?.code);
+    const lateStake = await stakeHashOf(lateChallenge.challenge!.invoice);
+    expect(await stakeEnded(lateStake)).toBe('CANCELED');
+    await eventually(
+      'the late stake back with carol',
+      async () => (await stakePayment(carol.lnd, lateStake)) === 'returned',
+    );
     const outcomes = Object.fromEntries(status.history[0]!.outcomes.map((o) => [o.peerId, o]));
     expect(outcomes.alice).toMatchObject({ accepted: true, reason: 'improves-loss', stake: 'refund' });
     expect(outcomes.bob).toMatchObject({ accepted: false, reason: 'duplicate-payload', stake: 'forfeit' });
