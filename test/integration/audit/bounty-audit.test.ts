@@ -3,7 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { payViaPaymentRequest } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { auditBounty } from '../../../audit/bounty-audit';
@@ -18,7 +18,7 @@ import { testLnd } from '../../support/lightning';
 import { testStackConfig } from '../../support/stack-config';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from '../bounties/support';
-import { request, startBountyApi } from '../bounties/support';
+import { exampleBountyBody, request, startBountyApi } from '../bounties/support';
 import { alterStartInput, tamperedHistories } from './support';
 
 const bountiesDir = join(__dirname, '../../../bounties');
@@ -56,15 +56,12 @@ beforeAll(async () => {
   api = await startBountyApi();
   const sponsor = testLnd('sponsor');
   const created = await request(api.apiUrl, '/bounties', {
-    body: {
-      bundle: 'example-sort',
+    body: await exampleBountyBody(sponsor, {
       budgetSats: BUDGET,
       payoutRule: RULE,
       stakeSats: STAKE,
       baselineFeeSats: 10,
-      sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
-      deadline: new Date(Date.now() + 3_600_000).toISOString(),
-    },
+    }),
   });
   const body = created.body as { bountyId: string; fundingInvoice: string; closeToken: string };
   bountyId = body.bountyId;

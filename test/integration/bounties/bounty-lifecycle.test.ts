@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { dataConverter } from '../../../coordinator/temporal';
@@ -17,7 +17,7 @@ import {
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { request, stakePayment, startBountyApi } from './support';
+import { exampleBountyBody, request, stakePayment, startBountyApi } from './support';
 
 const bountyDir = join(__dirname, '../../../bounties/example-sort');
 const sample = (name: string) => readFileSync(join(bountyDir, 'samples', `${name}.diff`), 'utf8');
@@ -65,17 +65,13 @@ async function settledBalance(lnd: AuthenticatedLnd, expected: number): Promise<
 describe('a bounty end to end on the real stack', () => {
   it('funds, pays the genuine improvement by the rule, forfeits the overfit and copied stakes, refunds the idle one, refunds the sponsor, and the books balance', async () => {
     const started = Date.now();
-    const sponsorKey = (await getWalletInfo({ lnd: sponsor })).public_key;
     const created = await request(api.apiUrl, '/bounties', {
-      body: {
-        bundle: 'example-sort',
+      body: await exampleBountyBody(sponsor, {
         budgetSats: BUDGET,
         payoutRule: RULE,
         stakeSats: STAKE,
         baselineFeeSats: BASELINE_FEE,
-        sponsorPublicKey: sponsorKey,
-        deadline: new Date(Date.now() + 3_600_000).toISOString(),
-      },
+      }),
     });
     expect({ status: created.status, error: created.body.error }).toEqual({ status: 201 });
     const { bountyId, fundingInvoice, closeToken } = created.body as {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
+import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { submitToBounty } from '../../../earner/bounty-client';
 import { bountyWorkflowId } from '../../../workflows/definitions';
@@ -8,7 +8,7 @@ import { channelBalance, testLnd } from '../../support/lightning';
 import { listWorkflows } from '../../support/temporal';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { request, stakePayment, startBountyApi } from './support';
+import { exampleBountyBody, request, stakePayment, startBountyApi } from './support';
 
 // Issue 13, attacks 1 and 2, end to end: agents whose candidates attack the harness that scores them submit through
 // the API with a real stake on regtest LND, and the bounty and submission workflows run on the Temporal dev server
@@ -82,15 +82,12 @@ afterAll(async () => {
 describe('hostile agents through the API, the workflows and LND', () => {
   it('a verdict forger and a canary dodger are both rejected and forfeit; nothing is paid; every workflow ends', async () => {
     const created = await request(api.apiUrl, '/bounties', {
-      body: {
-        bundle: 'example-sort',
+      body: await exampleBountyBody(sponsor, {
         budgetSats: BUDGET,
         payoutRule: { kind: 'linear-capped', capSats: 2_000, rateSatsPerUnit: 2_000, trancheCount: 2 },
         stakeSats: STAKE,
         baselineFeeSats: 1,
-        sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
-        deadline: new Date(Date.now() + 3_600_000).toISOString(),
-      },
+      }),
     });
     expect(created.status).toBe(201);
     const { bountyId, fundingInvoice, closeToken } = created.body as {

@@ -1,4 +1,4 @@
-import { getPayment } from 'ln-service';
+import { getPayment, getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import type { RouteLimits } from '../../../api/rate-limit';
@@ -71,4 +71,17 @@ export function parseChallenge(header: string | null): { macaroon: string; invoi
 export async function stakePayment(lnd: AuthenticatedLnd, hash: string | null): Promise<string> {
   const payment = await getPayment({ lnd, id: hash ?? '' });
   return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
+}
+
+/** The body of `POST /bounties` for the example bundle, funded by `sponsor`'s node, an hour to run. */
+export async function exampleBountyBody(
+  sponsor: AuthenticatedLnd,
+  terms: { budgetSats: number; payoutRule: unknown; stakeSats: number; baselineFeeSats: number },
+) {
+  return {
+    bundle: 'example-sort',
+    ...terms,
+    sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+    deadline: new Date(Date.now() + 3_600_000).toISOString(),
+  };
 }
