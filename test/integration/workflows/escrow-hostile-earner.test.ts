@@ -17,6 +17,7 @@ import {
 } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
+import { listWorkflows } from '../../support/temporal';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 import { testEscrowInput } from '../../support/escrow';
@@ -167,6 +168,7 @@ const corpus: [string, Corpus, string][] = [
 
 describe('a hostile earner’s invoices on real LND and Temporal', () => {
   const seen: Record<string, number> = {};
+  const started: string[] = [];
   afterAll(() => {
     // The corpus's counts, for the closing note: every entry refused with its code, none accepted.
     process.stdout.write(`hostile earner invoices refused: ${JSON.stringify(seen)}\n`);
@@ -179,6 +181,7 @@ describe('a hostile earner’s invoices on real LND and Temporal', () => {
       const before = await balances();
       const escrowId = randomUUID();
       const handle = await startEscrow(escrowId);
+      started.push(handle.workflowId);
       const hashes = await hashesOf(handle);
       await handle.signal(escrowInvoicesSignal, { invoices: await forge(hashes) });
 
@@ -204,6 +207,15 @@ describe('a hostile earner’s invoices on real LND and Temporal', () => {
       seen[code] = (seen[code] ?? 0) + 1;
     },
   );
+
+  it('leaves nothing running: every escrow of the corpus is Completed, as the Temporal CLI lists them', async () => {
+    const ids = started.map((id) => `'${id}'`).join(', ');
+    const listed = await listWorkflows(harness.env.address, `WorkflowId IN (${ids})`);
+    expect(listed.map((workflow) => workflow.execution.workflowId).sort()).toEqual([...started].sort());
+    expect(new Set(listed.map((workflow) => workflow.status))).toEqual(
+      new Set(['WORKFLOW_EXECUTION_STATUS_COMPLETED']),
+    );
+  });
 });
 
 describe('bounded liquidity per earner node', () => {
