@@ -128,21 +128,29 @@ describe('outages of the coordinator, its LND and Temporal', () => {
 
   it('a training round whose Temporal server restarts mid-round ends final with its escrows paid once', async () => {
     await outage('Temporal restarted mid-round', ['control', 'validation'], async (deps, restarted) => {
+      // A scenario that fails before any tranche is locked must not leave this waiting to restart Temporal under
+      // the next test (or the teardown).
+      let scenarioOver = false;
       const restart = (async () => {
         await until(
           'a tranche of the round locked',
           async () =>
+            scenarioOver ||
             (await harness.db.prisma.ledgerEntry.count({
               where: { direction: 'OUTGOING', state: 'IN_FLIGHT' },
             })) > 0,
           120_000,
         );
+        if (scenarioOver) return;
         await harness.restartableTemporal?.restart(DOWN_MS);
         restarted();
       })();
-      const run = await trainingScenario(deps, peers, 1, 'round');
-      await restart;
-      return run;
+      try {
+        return await trainingScenario(deps, peers, 1, 'round');
+      } finally {
+        scenarioOver = true;
+        await restart;
+      }
     });
   }, 300_000);
 });

@@ -54,7 +54,9 @@ export async function trainingScenario(
   flow: TrainingFlow,
 ): Promise<ScenarioRun> {
   const players = peers.map((peer) => ({ ...peer, train: oneAtATime(peer.train) }));
-  const settings = roundSettings(peers.map((peer) => peer.peerId));
+  // The round closes as soon as all three have submitted; its window only has to outlast three peers training
+  // side by side on a loaded machine (120 s did not, once, in CI).
+  const settings = { ...roundSettings(peers.map((peer) => peer.peerId)), submitWithinSeconds: 300 };
   const runIds = Array.from({ length: runs }, () => `crash-${flow}-${randomUUID()}`);
   const statuses = await all(runIds, async (runId, i) => {
     const api = await startTestApi(
