@@ -9,7 +9,7 @@ import { evaluateSplit } from '../../../activities/sandbox/evaluate';
 import { LIMITS_MODES, chooseLimitsMode } from '../../../activities/sandbox/limits-mode';
 import type { CgroupFacts } from '../../../activities/sandbox/limits-mode';
 import { runEval } from '../../../activities/sandbox/run-eval';
-import type { EvalCandidate, SandboxOptions } from '../../../activities/sandbox/run-eval';
+import type { EvalCandidate, RunEvalRequest, SandboxOptions } from '../../../activities/sandbox/run-eval';
 import type { EvalLimits } from '../../../activities/sandbox/sandbox-command';
 
 // Limits per eval: the harness's and the candidate's sandboxes of one run share one memory and CPU cgroup, so
@@ -71,7 +71,7 @@ function evalWith(
   candidate: EvalCandidate,
   limits: Partial<EvalLimits> = {},
   options: SandboxOptions = {},
-  harness: { files: Record<string, string>; command: string[] } = {
+  harness: Pick<RunEvalRequest, 'files' | 'command'> = {
     files: { 'harness.js': HARNESS },
     command: ['node', 'harness.js'],
   },
