@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { aggregate, applyOuterStep, type CompressedUpdate, type WireSettings } from '../kernels';
+import type { BlobStore } from '../db/blobs';
 import type { TrainingRepository } from '../db/repos/training';
 import { initialWeights, weightShapes } from '../model/config';
 import type { ModelConfig } from '../model/config';
@@ -7,10 +8,13 @@ import { checkPayload } from '../model/payload-check';
 import type { Scorer } from '../model/score';
 import { scoreUpdate } from '../model/submission';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
+import { readBlob } from './blobs';
 import { permanentFailure } from './errors';
 
 export interface TrainingValidationDeps {
   training: TrainingRepository;
+  /** Where the API stored each payload: read by hash, checked on every read. */
+  blobs: BlobStore;
   model: ModelConfig;
   /** An ONNX Runtime session over the held-out split for an outer learning rate (CPU, or CUDA where asked). */
   scorer: (outerLearningRate: number) => Promise<Scorer>;
@@ -70,15 +74,16 @@ async function heartbeating<T>(progress: string, work: () => Promise<T>): Promis
 }
 
 /** Scoring and aggregation for training rounds: run by validation workers, the only ones that load the model. */
-export function trainingValidationActivities({ training, model, scorer }: TrainingValidationDeps) {
+export function trainingValidationActivities({ training, blobs, model, scorer }: TrainingValidationDeps) {
   async function weightsOf(checkpointHash: string): Promise<Float32Array> {
     const checkpoint = await training.checkpoint(checkpointHash);
     if (!checkpoint) throw permanentFailure('CHECKPOINT_NOT_FOUND', `no checkpoint ${checkpointHash}`);
     return checkpoint.weights;
   }
 
-  const check = (payloadBase64: string, compression: WireSettings) =>
-    checkPayload(Buffer.from(payloadBase64, 'base64'), { shapes: weightShapes(model), compression });
+  const check = (payload: Uint8Array, compression: WireSettings) =>
+    checkPayload(payload, { shapes: weightShapes(model), compression });
+  const payloadOf = (sha256: string) => readBlob(blobs, sha256);
 
   return {
     async createInitialCheckpoint(input: { runId: string; seed: number }): Promise<string> {
@@ -90,10 +95,10 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
      * indices in range), and is for this model's tensors.
      */
     async precheckGradient(input: {
-      payloadBase64: string;
+      payloadSha256: string;
       compression: WireSettings;
     }): Promise<PrecheckResult> {
-      const checked = check(input.payloadBase64, input.compression);
+      const checked = check(await payloadOf(input.payloadSha256), input.compression);
       return checked.ok ? { ok: true } : checked;
     },
 
@@ -104,19 +109,20 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
     async scoreGradient(input: {
       submissionId: string;
       checkpointHash: string;
-      payloadBase64: string;
+      payloadSha256: string;
       compression: WireSettings;
       heldOutSeed: number;
       outerLearningRate: number;
     }): Promise<ScoredGradient | PayloadRefused> {
       return heartbeating<ScoredGradient | PayloadRefused>('scoring', async () => {
-        const checked = check(input.payloadBase64, input.compression);
+        const payload = await payloadOf(input.payloadSha256);
+        const checked = check(payload, input.compression);
         if (!checked.ok) return checked;
         const scored = await scoreUpdate(
           await scorer(input.outerLearningRate),
           await weightsOf(input.checkpointHash),
           input.submissionId,
-          Buffer.from(input.payloadBase64, 'base64'),
+          payload,
           checked.update,
           input.heldOutSeed,
         );
@@ -137,7 +143,7 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
       runId: string;
       round: number;
       checkpointHash: string;
-      accepted: { submissionId: string; payloadBase64: string }[];
+      accepted: { submissionId: string; payloadSha256: string }[];
       compression: WireSettings;
       outerLearningRate: number;
       heldOutSeed: number;
@@ -146,8 +152,8 @@ export function trainingValidationActivities({ training, model, scorer }: Traini
         const weights = await weightsOf(input.checkpointHash);
         const updates: CompressedUpdate[] = [];
         const skipped: SkippedUpdate[] = [];
-        for (const { submissionId, payloadBase64 } of input.accepted) {
-          const checked = check(payloadBase64, input.compression);
+        for (const { submissionId, payloadSha256 } of input.accepted) {
+          const checked = check(await payloadOf(payloadSha256), input.compression);
           if (checked.ok) updates.push(checked.update);
           else skipped.push({ submissionId, code: checked.code });
         }

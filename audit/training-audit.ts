@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { PayloadCodec } from '@temporalio/common';
 import type { LightningClient } from '../activities/lightning/client';
 import type { PrecheckResult, ScoredGradient, PayloadRefused } from '../activities/training-validation';
+import type { BlobStore } from '../db/blobs';
+import { BlobError, blobStoreFor } from '../db/blobs';
 import type { PrismaClient } from '../db/client';
-import { checkpointHash, trainingRepository } from '../db/repos/training';
+import { trainingRepository } from '../db/repos/training';
 import type { WireSettings } from '../kernels/wire-parameters';
 import { DEFAULT_MODEL, weightShapes } from '../model/config';
 import type { ModelConfig } from '../model/config';
@@ -42,6 +43,8 @@ export interface AuditDeps {
   model?: ModelConfig;
   /** Where histories come from; default Temporal through `client`. */
   histories?: HistorySource;
+  /** Where payloads and checkpoints are; default this deployment's store. */
+  blobs?: BlobStore;
 }
 
 export type { AuditFinding };
@@ -67,12 +70,19 @@ export interface AuditReport {
 /** The reason a refused payload's stake is judged by (the submission workflow's own `refuse`). */
 const REFUSED_PAYLOAD = 'malformed-payload';
 
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+/** What a read gives, or null when its blob is missing or no longer hashes to its id. */
+async function unlessAltered<T>(read: Promise<T>): Promise<T | null> {
+  return read.catch((err: unknown) => {
+    if (err instanceof BlobError) return null;
+    throw err;
+  });
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const roundOf = (workflowId: string) => Number(workflowId.split('/').pop());
 
 interface RunContext {
-  deps: MoneyDeps & { scorer: AuditDeps['scorer']; model: ModelConfig };
+  deps: MoneyDeps & { scorer: AuditDeps['scorer']; model: ModelConfig; blobs: BlobStore };
   collected: RecordedExecution[];
   known: KnownMoney;
   noteFor: (round: number | null, submissionId: string | null) => Note;
@@ -90,6 +100,7 @@ export async function auditTrainingRun(deps: AuditDeps, runId: string): Promise<
     deps: {
       ...deps,
       model: deps.model ?? DEFAULT_MODEL,
+      blobs: deps.blobs ?? blobStoreFor(deps.prisma),
       histories: deps.histories ?? temporalHistories(deps.client),
     },
     collected: [],
@@ -132,9 +143,10 @@ async function auditRound(
     note('AUDIT_HISTORY_MISSING', `round ${input.round} did not complete`);
     return { round: input.round, submissions: 0, accepted: 0, paidSats: 0, findings: findings.slice(before) };
   }
-  const checkpoints = trainingRepository(deps.prisma);
-  const checkpoint = await checkpoints.checkpoint(input.checkpointHash);
-  if (!checkpoint || checkpointHash(checkpoint.weights) !== input.checkpointHash)
+  const checkpoint = await unlessAltered(
+    trainingRepository(deps.prisma, deps.blobs).checkpoint(input.checkpointHash),
+  );
+  if (!checkpoint)
     note(
       'AUDIT_CHECKPOINT_ALTERED',
       `checkpoint ${input.checkpointHash} is missing or no longer hashes to its id`,
@@ -216,11 +228,14 @@ async function auditSubmission(
   const result = await workflowResult<SubmissionOutcome>(deps.codec, execution.history);
   if (!same(result, outcome))
     note('AUDIT_HISTORY_MISMATCH', "the round's recorded outcome is not the submission's own result");
-  const recorded = Buffer.from(input.submission.payloadBase64, 'base64');
-  const stored = await trainingRepository(deps.prisma).submission(outcome.submissionId);
+  const recordedHash = input.submission.payload.sha256;
+  const recorded = await unlessAltered(deps.blobs.get(recordedHash));
+  if (!recorded)
+    note('AUDIT_PAYLOAD_ALTERED', `the payload recorded in history (${recordedHash}) is missing or altered`);
+  const stored = await trainingRepository(deps.prisma, deps.blobs).submission(outcome.submissionId);
   if (!stored) note('AUDIT_RECORD_MISMATCH', 'no decided submission in the database');
   else {
-    if (sha256(stored.payload) !== sha256(recorded) || stored.payloadHash !== sha256(recorded))
+    if (stored.payloadHash !== recordedHash)
       note('AUDIT_PAYLOAD_ALTERED', 'the stored payload differs from the one recorded in history');
     if (stored.stakeOutcome !== outcome.stake)
       note(
@@ -232,6 +247,41 @@ async function auditSubmission(
       note('AUDIT_RECORD_MISMATCH', `the database says ${row.join('/')}, history says ${outcome.reason}`);
   }
 
+  const { evidence, refusedCode } = recorded
+    ? await recheckPayload(context, round, outcome, execution, recorded, weights, note)
+    : { evidence: null, refusedCode: null };
+
+  const escrowId = linkedWorkflowIds(execution.history).find((id) => id.startsWith('escrow/'));
+  if (escrowId) {
+    const [escrow] = await readExecutions(deps.histories, escrowId, context.collected, note);
+    const paid = escrow ? await auditEscrow(deps, escrow, context.known, note) : null;
+    if (paid && (paid.revealed !== outcome.revealed || paid.paidSats !== outcome.paidSats))
+      note(
+        'AUDIT_HISTORY_MISMATCH',
+        `the escrow revealed ${paid.revealed} and paid ${paid.paidSats} sats, the submission says ${outcome.revealed} and ${outcome.paidSats}`,
+      );
+  }
+  const stake = input.submission.stake;
+  if (stake) {
+    const [held] = await readExecutions(deps.histories, stake.workflowId, context.collected, note);
+    const reason = refusedCode === null ? outcome.reason : REFUSED_PAYLOAD;
+    if (held) await auditStake(deps, held, stake.paymentHash, stakeVerdictFor(reason), context.known, note);
+  }
+  return { evidence, refusedCode };
+}
+
+/** The recorded payload pre-checked and, when history scored it, scored again bit for bit. */
+async function recheckPayload(
+  context: RunContext,
+  round: TrainingRoundInput,
+  outcome: SubmissionOutcome,
+  execution: RecordedExecution,
+  recorded: Buffer,
+  weights: Float32Array | null,
+  note: Note,
+): Promise<{ evidence: ScoredSubmission | null; refusedCode: string | null }> {
+  const { deps } = context;
+  const input = await startInput<TrainingSubmissionInput>(deps.codec, execution.history);
   const calls = await activityCalls(deps.codec, execution.history);
   const check = (compression: WireSettings) =>
     checkPayload(recorded, { shapes: weightShapes(deps.model), compression });
@@ -258,7 +308,11 @@ async function auditSubmission(
     const scoreWeights =
       scoreInput.checkpointHash === round.checkpointHash
         ? weights
-        : ((await trainingRepository(deps.prisma).checkpoint(scoreInput.checkpointHash))?.weights ?? null);
+        : ((
+            await unlessAltered(
+              trainingRepository(deps.prisma, deps.blobs).checkpoint(scoreInput.checkpointHash),
+            )
+          )?.weights ?? null);
     if (scoredThen && !scoredThen.ok) refusedCode = scoredThen.code;
     else if (scoreWeights && scoredThen) {
       // Re-score what history recorded: the decisions were made on it, whatever the database holds now.
@@ -289,23 +343,6 @@ async function auditSubmission(
         );
       evidence = rescored.evidence;
     }
-  }
-
-  const escrowId = linkedWorkflowIds(execution.history).find((id) => id.startsWith('escrow/'));
-  if (escrowId) {
-    const [escrow] = await readExecutions(deps.histories, escrowId, context.collected, note);
-    const paid = escrow ? await auditEscrow(deps, escrow, context.known, note) : null;
-    if (paid && (paid.revealed !== outcome.revealed || paid.paidSats !== outcome.paidSats))
-      note(
-        'AUDIT_HISTORY_MISMATCH',
-        `the escrow revealed ${paid.revealed} and paid ${paid.paidSats} sats, the submission says ${outcome.revealed} and ${outcome.paidSats}`,
-      );
-  }
-  const stake = input.submission.stake;
-  if (stake) {
-    const [held] = await readExecutions(deps.histories, stake.workflowId, context.collected, note);
-    const reason = refusedCode === null ? outcome.reason : REFUSED_PAYLOAD;
-    if (held) await auditStake(deps, held, stake.paymentHash, stakeVerdictFor(reason), context.known, note);
   }
   return { evidence, refusedCode };
 }

@@ -14,6 +14,7 @@ import { controlActivities } from '../coordinator/control-worker';
 import { loadTrainingConfig } from '../coordinator/training-settings';
 import { validationActivities } from '../coordinator/validator';
 import type { PrismaClient } from '../db/client';
+import { sha256Hex } from '../db/blobs';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
 import { feeLimitSats } from '../economics/fees';
@@ -62,7 +63,8 @@ interface Timing {
 interface ScoringInput {
   checkpointHash: string;
   heldOutSeed: number;
-  payloadBase64: string;
+  /** The payload as the API stored it for the workflow path (its blob), read again by the direct path. */
+  payloadSha256: string;
   /** The round's reward pool, which the verdict's reveal is fitted into. */
   poolSats: number;
 }
@@ -190,7 +192,7 @@ async function viaWorkflows(
     inputs.push({
       checkpointHash: status.checkpointHash,
       heldOutSeed: status.heldOutSeed,
-      payloadBase64: Buffer.from(payload).toString('base64'),
+      payloadSha256: sha256Hex(payload),
       poolSats: status.poolSats,
     });
   }
@@ -215,7 +217,7 @@ async function direct(
 
   const submitted = performance.now();
   const precheck = await activity(validation.precheckGradient, {
-    payloadBase64: input.payloadBase64,
+    payloadSha256: input.payloadSha256,
     compression: SETTINGS.compression,
   });
   if (!precheck.ok) throw new Error(`pre-check failed: ${precheck.code}`);
@@ -226,7 +228,7 @@ async function direct(
   const scoring = activity(validation.scoreGradient, {
     submissionId: escrowId,
     checkpointHash: input.checkpointHash,
-    payloadBase64: input.payloadBase64,
+    payloadSha256: input.payloadSha256,
     compression: SETTINGS.compression,
     heldOutSeed: input.heldOutSeed,
     outerLearningRate: SETTINGS.outerLearningRate,

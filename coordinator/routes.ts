@@ -12,6 +12,7 @@ import { prismaRootKeyStore, prismaTokenSpends } from '../db/repos/l402';
 import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { trainingRepository } from '../db/repos/training';
+import { blobStoreFor } from '../db/blobs';
 import { bountyRouteDeps, MAX_HELD_ESCROWS } from './bounty-settings';
 import { loadRateLimitConfig } from './rate-limit-settings';
 import { loadTrainingConfig } from './training-settings';
@@ -30,6 +31,7 @@ export interface RouteDeps {
 /** Every resource router of the coordinator's API, wired to the real dependencies; idempotency keys first. */
 export function apiRouters(deps: RouteDeps): Router[] {
   const rateLimits = deps.rateLimits ?? loadRateLimitConfig().routes;
+  const blobs = blobStoreFor(deps.prisma);
   return [
     idempotencyRouter(prismaIdempotencyStore(deps.prisma)),
     escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
@@ -37,7 +39,8 @@ export function apiRouters(deps: RouteDeps): Router[] {
     trainingRouter({
       temporal: deps.temporal,
       lightning: deps.lightning,
-      training: trainingRepository(deps.prisma),
+      training: trainingRepository(deps.prisma, blobs),
+      blobs,
       ledger: ledgerRepository(deps.prisma),
       rootKeys: prismaRootKeyStore(deps.prisma),
       spends: prismaTokenSpends(deps.prisma),

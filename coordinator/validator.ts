@@ -2,6 +2,7 @@ import { bountyEvalActivities } from '../activities/bounty-eval';
 import { trainingValidationActivities } from '../activities/training-validation';
 import type { PrismaClient } from '../db/client';
 import { openDatabase } from '../db/client';
+import { blobStoreFor } from '../db/blobs';
 import { trainingRepository } from '../db/repos/training';
 import { DEFAULT_MODEL } from '../model/config';
 import { bountiesDir } from './bounty-settings';
@@ -13,10 +14,12 @@ import { lazyTrainingScorer, scoringProvider } from './training-scorer';
 
 /** Every activity a validation worker of this process registers: sandboxed bounty evals, model scoring. */
 export function validationActivities(prisma: PrismaClient, env: NodeJS.ProcessEnv = process.env) {
+  const blobs = blobStoreFor(prisma, env);
   return {
     ...bountyEvalActivities({ bountiesDir: bountiesDir(env) }),
     ...trainingValidationActivities({
-      training: trainingRepository(prisma),
+      training: trainingRepository(prisma, blobs),
+      blobs,
       model: DEFAULT_MODEL,
       scorer: lazyTrainingScorer(scoringProvider(env)),
     }),

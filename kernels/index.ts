@@ -22,5 +22,4 @@ export {
   type WireSettings,
   wireMismatch,
   wireParameters,
-  wireParametersOfBase64,
 } from './wire-parameters';

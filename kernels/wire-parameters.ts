@@ -49,28 +49,6 @@ export function wireParameters(bytes: Uint8Array): WireParameters | null {
   };
 }
 
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/**
- * `wireParameters` of a base64 payload, decoding only its first 28 characters: cheap enough for the API's door
- * and for workflow code, where neither Buffer nor atob exists.
- */
-export function wireParametersOfBase64(payloadBase64: string): WireParameters | null {
-  const prefix = payloadBase64.slice(0, 28);
-  const bytes = new Uint8Array(Math.floor((prefix.length * 3) / 4));
-  for (let group = 0; group * 4 < prefix.length; group++) {
-    let word = 0;
-    for (let i = 0; i < 4; i++) {
-      const value = BASE64.indexOf(prefix[group * 4 + i] ?? 'A');
-      if (value < 0) return null;
-      word = (word << 6) | value;
-    }
-    for (let i = 0; i < 3 && group * 3 + i < bytes.length; i++)
-      bytes[group * 3 + i] = (word >>> (16 - 8 * i)) & 0xff;
-  }
-  return wireParameters(bytes);
-}
-
 /** What in a payload's declared parameters differs from the run's settings, in words; null when nothing does. */
 export function wireMismatch(settings: WireSettings, declared: WireParameters): string | null {
   const differences: string[] = [];

@@ -4,7 +4,7 @@ import type { PayoutRule } from '../economics/payout';
 import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
 import type { FeePolicy } from '../economics/fees';
 import type { SkippedUpdate, SubmissionEvidence } from '../activities/training-validation';
-import type { WireSettings } from '../kernels/wire-parameters';
+import type { WireParameters, WireSettings } from '../kernels/wire-parameters';
 import type { HeldStake, StakeVerdict } from './definitions';
 
 /** Everything a round's decisions depend on, recorded in history when the round opens (I5). */
@@ -33,11 +33,22 @@ export interface RoundSettings {
   };
 }
 
+/**
+ * A payload in the blob store, as workflows carry it: its sha256 (every read of the bytes checks it), and what the
+ * round's door checks without them, read by the API from the bytes it stored.
+ */
+export interface StoredPayload {
+  sha256: string;
+  sizeBytes: number;
+  /** The compression its header declares; null when it is not a version-1 header. */
+  declared: WireParameters | null;
+}
+
 export interface GradientSubmission {
   peerId: string;
   round: number;
   checkpointHash: string;
-  payloadBase64: string;
+  payload: StoredPayload;
   earnerPublicKey: string;
   /** The held stake when the run asks for one. */
   stake: HeldStake | null;

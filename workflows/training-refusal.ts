@@ -1,13 +1,12 @@
-import { wireMismatch, wireParametersOfBase64 } from '../kernels/wire-parameters';
-import type { GradientSubmission, RoundStatus } from './training-definitions';
+import { wireMismatch } from '../kernels/wire-parameters';
+import type { GradientSubmission, RoundStatus, StoredPayload } from './training-definitions';
 
 /**
  * How the payload's declared compression differs from the run's, in words; null when it matches or when its
  * header is not a version-1 one (then the pre-checks refuse it as malformed, and a held stake is forfeited).
  */
-export function compressionMismatch(status: RoundStatus, payloadBase64: string): string | null {
-  const declared = wireParametersOfBase64(payloadBase64);
-  return declared ? wireMismatch(status.settings.compression, declared) : null;
+export function compressionMismatch(status: RoundStatus, payload: StoredPayload): string | null {
+  return payload.declared ? wireMismatch(status.settings.compression, payload.declared) : null;
 }
 
 /**
@@ -24,8 +23,8 @@ export function doorRefusal(
   if (submission.checkpointHash !== status.checkpointHash) return 'STALE_CHECKPOINT';
   if (!settings.peers.includes(submission.peerId)) return 'UNKNOWN_PEER';
   if (status.submissions.some((entry) => entry.peerId === submission.peerId)) return 'ALREADY_SUBMITTED';
-  if ((submission.payloadBase64.length * 3) / 4 > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
-  if (compressionMismatch(status, submission.payloadBase64)) return 'GRADIENT_COMPRESSION_MISMATCH';
+  if (submission.payload.sizeBytes > settings.maxPayloadBytes) return 'PAYLOAD_TOO_LARGE';
+  if (compressionMismatch(status, submission.payload)) return 'GRADIENT_COMPRESSION_MISMATCH';
   return null;
 }
 

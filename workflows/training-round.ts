@@ -76,6 +76,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   };
   // Keyed by submission id: concurrent updates may finish starting their children in any order.
   const children = new Map<string, ChildWorkflowHandle<typeof trainingSubmission>>();
+  /** Payload hashes by submission id: the aggregator reads the bytes from the blob store. */
   const payloads = new Map<string, string>();
   const scored = new Map<string, ScoredReport>();
   setHandler(roundStatusQuery, () => status);
@@ -90,7 +91,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
       // Escrow ids are the earner's capability to follow its escrow: unguessable, yet replay-stable (seeded uuid4).
       const accepted = { submissionId, escrowId: uuid4() };
       status.submissions.push({ ...accepted, peerId: submission.peerId });
-      payloads.set(submissionId, submission.payloadBase64);
+      payloads.set(submissionId, submission.payload.sha256);
       children.set(
         submissionId,
         await startChild(trainingSubmission, {
@@ -169,7 +170,7 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     checkpointHash: input.checkpointHash,
     accepted: outcomes
       .filter((o) => o.accepted)
-      .map((o) => ({ submissionId: o.submissionId, payloadBase64: payloads.get(o.submissionId) as string })),
+      .map((o) => ({ submissionId: o.submissionId, payloadSha256: payloads.get(o.submissionId) as string })),
     compression: settings.compression,
     outerLearningRate: settings.outerLearningRate,
     heldOutSeed: input.heldOutSeed,

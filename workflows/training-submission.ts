@@ -67,7 +67,7 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
       runId: input.runId,
       round: submission.round,
       peerId: submission.peerId,
-      payloadBase64: submission.payloadBase64,
+      payloadHash: submission.payload.sha256,
       lossBefore,
       lossAfter,
       accepted: result.accepted,
@@ -99,7 +99,7 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
   };
 
   const precheck = await validation.precheckGradient({
-    payloadBase64: submission.payloadBase64,
+    payloadSha256: submission.payload.sha256,
     compression: settings.compression,
   });
   if (!precheck.ok) return refuse(precheck.code, async () => 0);
@@ -122,7 +122,7 @@ export async function trainingSubmission(input: TrainingSubmissionInput): Promis
   const scored = await validation.scoreGradient({
     submissionId: input.submissionId,
     checkpointHash: submission.checkpointHash,
-    payloadBase64: submission.payloadBase64,
+    payloadSha256: submission.payload.sha256,
     compression: settings.compression,
     heldOutSeed: input.heldOutSeed,
     outerLearningRate: settings.outerLearningRate,

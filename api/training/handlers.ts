@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { BlobStore } from '../../db/blobs';
 import type { LedgerRepository } from '../../db/repos/ledger';
 import type { TrainingRepository } from '../../db/repos/training';
 import { weightBytes } from '../../db/repos/training';
@@ -24,6 +25,7 @@ import { ApiError } from '../errors';
 import { parseAuthorization } from '../l402';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
+import { storedPayloadOf } from './stored-payload';
 import { GradientBody, RoundParams, SubmissionParams } from './schema';
 import type { Gradient } from './schema';
 
@@ -38,6 +40,8 @@ export const FREE_CHECKPOINT: CheckpointAccess = { priceSats: 0, tokenSeconds: 3
 export interface TrainingHandlerDeps {
   temporal: Client;
   training: TrainingRepository;
+  /** Where each submitted payload is stored before its round hears of it (by hash). */
+  blobs: BlobStore;
   ledger: LedgerRepository;
   /** The run this coordinator serves on the published paths. */
   runId: string;
@@ -48,28 +52,23 @@ export interface TrainingHandlerDeps {
 
 interface Prechecked {
   gradient: Gradient;
+  payloadBytes: Buffer;
   /** Null for a round that is gone (its run ended) when the request presents a paid stake: see precheckGradient. */
   round: RoundStatus | null;
 }
 
-/** Decided submissions as the API shows them: the payload bytes stay out (its hash is there). */
-function withoutPayload<Row extends { payload: Uint8Array }>(row: Row): Omit<Row, 'payload'> {
-  const shown: Partial<Row> = { ...row };
-  delete shown.payload;
-  return shown as Omit<Row, 'payload'>;
-}
-
-const submissionOf = (gradient: Gradient) => ({
+const submissionOf = (gradient: Gradient, payloadBytes: Buffer) => ({
   peerId: gradient.peerId,
   round: gradient.round,
   checkpointHash: gradient.checkpointHash,
-  payloadBase64: gradient.payload,
+  payload: storedPayloadOf(payloadBytes),
   earnerPublicKey: gradient.nodePubkey,
 });
 
 export function trainingHandlers({
   temporal,
   training,
+  blobs,
   ledger,
   runId,
   settings,
@@ -116,15 +115,17 @@ export function trainingHandlers({
     precheckGradient: ((req: Request, _res: Response, next: NextFunction) => {
       (async () => {
         const gradient = GradientBody.parse(req.body ?? {});
+        const payloadBytes = Buffer.from(gradient.payload, 'base64');
         const round = await roundStatus(gradient.round);
         // A request presenting a paid stake goes on even to a refusal: the gate spends its token, then the round's
         // own refusal (or its absence, once the run has ended) refunds the stake at once; refusing here would leave
         // it held until its deadline.
         const paid = parseAuthorization(req.get('authorization')) !== null;
         if (!round && !paid) throw new ApiError('NOT_FOUND', `round ${gradient.round} is not running`, 404);
-        const refused = round && doorRefusal(round, submissionOf(gradient));
+        const submission = submissionOf(gradient, payloadBytes);
+        const refused = round && doorRefusal(round, submission);
         if (refused && !paid) {
-          const mismatch = compressionMismatch(round, gradient.payload);
+          const mismatch = compressionMismatch(round, submission.payload);
           if (refused === 'GRADIENT_COMPRESSION_MISMATCH' && mismatch)
             throw new ApiError(
               refused,
@@ -134,7 +135,7 @@ export function trainingHandlers({
             );
           throw new ApiError(refused, `submission refused: ${refused}`, 409);
         }
-        prechecked.set(req, { gradient, round });
+        prechecked.set(req, { gradient, payloadBytes, round });
       })().then(
         () => next(),
         (err: unknown) => next(err),
@@ -149,7 +150,7 @@ export function trainingHandlers({
     /** Submits one update for the open round; answers with the escrow the peer follows to be paid. */
     gradient: (async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const { gradient } = prechecked.get(req) as Prechecked;
+        const { gradient, payloadBytes } = prechecked.get(req) as Prechecked;
         const stakeSats = stakeOf(req);
         let stake: HeldStake | null = null;
         if (stakeSats > 0) {
@@ -158,9 +159,12 @@ export function trainingHandlers({
             throw new ApiError('STAKE_MISMATCH', `that stake does not cover ${stakeSats} sats`, 402);
           }
         }
+        // Stored before the round hears of it, so every activity finds it by hash; bytes a refusal leaves behind
+        // are content-addressed and harmless.
+        await blobs.put(payloadBytes);
         const handle = temporal.workflow.getHandle(trainingRoundWorkflowId(runId, gradient.round));
         const accepted = await handle
-          .executeUpdate(submitGradientUpdate, { args: [{ ...submissionOf(gradient), stake }] })
+          .executeUpdate(submitGradientUpdate, { args: [{ ...submissionOf(gradient, payloadBytes), stake }] })
           .catch(async (err: unknown) => {
             // Refused after the stake was paid (e.g. the round closed meanwhile): the stake goes back at once.
             const gone = err instanceof WorkflowNotFoundError;
@@ -230,7 +234,7 @@ export function trainingHandlers({
         runId,
         round: params.n,
         status,
-        decided: submissions.map(withoutPayload),
+        decided: submissions,
       });
     }),
 
@@ -239,7 +243,7 @@ export function trainingHandlers({
       if (!row || row.round !== params.n || row.runId !== runId) {
         throw new ApiError('NOT_FOUND', `no decided submission ${params.id} in round ${params.n}`, 404);
       }
-      res.json(withoutPayload(row));
+      res.json(row);
     }),
   };
 }

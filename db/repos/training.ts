@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { PrismaClient } from '../../generated/prisma/client';
+import type { BlobStore } from '../blobs';
+import { blobStoreFor, sha256Hex } from '../blobs';
 
 export interface StoredCheckpoint {
   hash: string;
@@ -14,7 +15,8 @@ export interface DecidedSubmission {
   runId: string;
   round: number;
   peerId: string;
-  payload: Uint8Array;
+  /** sha256 of the payload, whose bytes are in the blob store. */
+  payloadHash: string;
   lossBefore: number | null;
   lossAfter: number | null;
   accepted: boolean;
@@ -37,11 +39,16 @@ export function weightsFromBytes(bytes: Uint8Array): Float32Array {
   return Float32Array.from({ length: buffer.length / 4 }, (_, i) => buffer.readFloatLE(i * 4));
 }
 
-export const checkpointHash = (weights: Float32Array) =>
-  createHash('sha256').update(weightBytes(weights)).digest('hex');
+export const checkpointHash = (weights: Float32Array) => sha256Hex(weightBytes(weights));
 
-/** Checkpoints keyed by the hash of their weights, and each round's decided submissions. */
-export function trainingRepository(prisma: PrismaClient) {
+/**
+ * Checkpoints keyed by the hash of their weights (the weights are the blob of that hash), and each round's decided
+ * submissions.
+ */
+export function trainingRepository(prisma: PrismaClient, blobs: BlobStore = blobStoreFor(prisma)) {
+  const withWeights = async <Row extends { hash: string }>(row: Row | null) =>
+    row && { ...row, weights: weightsFromBytes(await blobs.get(row.hash)) };
+
   return {
     /** Stores the weights under their hash; storing the same weights again is a no-op. */
     async saveCheckpoint(
@@ -50,30 +57,24 @@ export function trainingRepository(prisma: PrismaClient) {
       weights: Float32Array,
       heldOutLoss: number | null,
     ): Promise<string> {
-      const hash = checkpointHash(weights);
+      const hash = await blobs.put(weightBytes(weights));
       await prisma.checkpoint.createMany({
-        data: [{ hash, runId, round, weights: new Uint8Array(weightBytes(weights)), heldOutLoss }],
+        data: [{ hash, runId, round, heldOutLoss }],
         skipDuplicates: true,
       });
       return hash;
     },
 
     async checkpoint(hash: string): Promise<StoredCheckpoint | null> {
-      const row = await prisma.checkpoint.findUnique({ where: { hash } });
-      return row && { ...row, weights: weightsFromBytes(row.weights) };
+      return withWeights(await prisma.checkpoint.findUnique({ where: { hash } }));
     },
 
     async latestCheckpoint(runId: string): Promise<StoredCheckpoint | null> {
-      const row = await prisma.checkpoint.findFirst({ where: { runId }, orderBy: { round: 'desc' } });
-      return row && { ...row, weights: weightsFromBytes(row.weights) };
+      return withWeights(await prisma.checkpoint.findFirst({ where: { runId }, orderBy: { round: 'desc' } }));
     },
 
     async recordSubmission(submission: DecidedSubmission): Promise<void> {
-      const payloadHash = createHash('sha256').update(submission.payload).digest('hex');
-      await prisma.trainingSubmission.createMany({
-        data: [{ ...submission, payload: new Uint8Array(submission.payload), payloadHash }],
-        skipDuplicates: true,
-      });
+      await prisma.trainingSubmission.createMany({ data: [submission], skipDuplicates: true });
     },
 
     submissions(runId: string, round: number) {

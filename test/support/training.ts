@@ -4,6 +4,7 @@ import { apiRouters } from '../../coordinator/routes';
 import type { TrainingConfig } from '../../coordinator/training-settings';
 import { lazyTrainingScorer } from '../../coordinator/training-scorer';
 import type { PrismaClient } from '../../db/client';
+import { databaseBlobStore } from '../../db/blobs';
 import { trainingRepository } from '../../db/repos/training';
 import { DEFAULT_MODEL } from '../../model/config';
 import { threadedReferenceTrainer } from '../../peer/trainer-thread';
@@ -71,8 +72,10 @@ export function threePeers() {
 
 /** The real scoring worker's activities on the test database (ONNX scoring of the default model). */
 export function realTrainingValidation(prisma: PrismaClient) {
+  const blobs = databaseBlobStore(prisma);
   return trainingValidationActivities({
-    training: trainingRepository(prisma),
+    training: trainingRepository(prisma, blobs),
+    blobs,
     model: DEFAULT_MODEL,
     scorer: lazyTrainingScorer(),
   });

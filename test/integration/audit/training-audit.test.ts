@@ -155,21 +155,43 @@ describe('the audit of a two-execution training run with stakes', () => {
     }
   };
 
+  /** Flips one byte of a stored blob (payload or checkpoint) and gives it back as it was after. */
+  const alteringBlob = async (
+    sha256: string,
+    finding: AuditCode | AuditCode[],
+    flip: (bytes: Buffer) => void,
+  ) => {
+    const { bytes } = await harness.db.prisma.blob.findUniqueOrThrow({ where: { sha256 } });
+    const altered = Buffer.from(bytes);
+    flip(altered);
+    await restoring(
+      finding,
+      () => harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes: new Uint8Array(altered) } }),
+      () => harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes } }),
+    );
+  };
+
   it('AUDIT_PAYLOAD_ALTERED: a stored payload that is not the recorded one', async () => {
     const bob = await submission(1, 'bob');
-    const tampered = Buffer.from(bob.payload);
-    tampered[tampered.length - 5] = tampered[tampered.length - 5]! ^ 0xff;
+    await alteringBlob(bob.payloadHash, 'AUDIT_PAYLOAD_ALTERED', (bytes) => {
+      bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
+    });
+  });
+
+  it('AUDIT_PAYLOAD_ALTERED: a decided submission row that names another payload', async () => {
+    const bob = await submission(1, 'bob');
+    const alice = await submission(1, 'alice');
     await restoring(
       'AUDIT_PAYLOAD_ALTERED',
       () =>
         harness.db.prisma.trainingSubmission.update({
           where: { submissionId: bob.submissionId },
-          data: { payload: new Uint8Array(tampered) },
+          data: { payloadHash: alice.payloadHash },
         }),
       () =>
         harness.db.prisma.trainingSubmission.update({
           where: { submissionId: bob.submissionId },
-          data: { payload: bob.payload },
+          data: { payloadHash: bob.payloadHash },
         }),
     );
   });
@@ -237,27 +259,38 @@ describe('the audit of a two-execution training run with stakes', () => {
     );
   });
 
-  it('AUDIT_RESCORE_MISMATCH: a round scored on weights that are no longer the stored checkpoint', async () => {
+  it('AUDIT_CHECKPOINT_ALTERED: a stored checkpoint whose weights no longer hash to its id', async () => {
     const { checkpointHash } = (await harness.client.workflow
       .getHandle(trainingRoundWorkflowId(runId, 1))
       .result()) as { checkpointHash: string };
-    const row = await harness.db.prisma.checkpoint.findUniqueOrThrow({ where: { hash: checkpointHash } });
-    const altered = Buffer.from(row.weights);
-    for (let offset = 0; offset < altered.length; offset += 4)
-      altered.writeFloatLE(altered.readFloatLE(offset) * 1.05, offset);
-    await restoring(
-      ['AUDIT_RESCORE_MISMATCH', 'AUDIT_CHECKPOINT_ALTERED'],
-      () =>
-        harness.db.prisma.checkpoint.update({
-          where: { hash: checkpointHash },
-          data: { weights: new Uint8Array(altered) },
-        }),
-      () =>
-        harness.db.prisma.checkpoint.update({
-          where: { hash: checkpointHash },
-          data: { weights: row.weights },
-        }),
+    await alteringBlob(checkpointHash, 'AUDIT_CHECKPOINT_ALTERED', (bytes) => {
+      for (let offset = 0; offset < bytes.length; offset += 4)
+        bytes.writeFloatLE(bytes.readFloatLE(offset) * 1.05, offset);
+    });
+  });
+
+  it('AUDIT_RESCORE_MISMATCH: a submission history says was scored on weights other than the ones it was', async () => {
+    const [round0, round1] = await Promise.all(
+      [0, 1].map(
+        async (round) =>
+          (await harness.client.workflow.getHandle(trainingRoundWorkflowId(runId, round)).result()) as {
+            checkpointHash: string;
+          },
+      ),
     );
+    expect(round0!.checkpointHash).not.toBe(round1!.checkpointHash);
+    const bob = await submission(1, 'bob');
+    const found = await codes((source) =>
+      tamperedHistories(
+        source,
+        trainingSubmissionWorkflowId(bob.submissionId),
+        alterActivityInput<{ checkpointHash: string }>(codec(), 'scoreGradient', (input) => ({
+          ...input,
+          checkpointHash: round0!.checkpointHash,
+        })),
+      ),
+    );
+    expect(found).toContain('AUDIT_RESCORE_MISMATCH');
   });
 
   it('AUDIT_VERDICT_MISMATCH: a round whose recorded pool could not have paid what it revealed', async () => {

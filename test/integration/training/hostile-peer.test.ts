@@ -19,6 +19,7 @@ import {
 import type { TestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
+import { storedPayloadOf } from '../../../api/training/stored-payload';
 import { roundSettings, startTrainingApi } from '../../support/training';
 import { listWorkflows } from '../../support/temporal';
 
@@ -97,7 +98,7 @@ describe('a peer that sends k = 65 in a round of three', () => {
             peerId: 'mallory',
             round: 0,
             checkpointHash: opened.checkpointHash,
-            payloadBase64: Buffer.from(k65).toString('base64'),
+            payload: storedPayloadOf(k65),
             earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
             stake: null,
           },

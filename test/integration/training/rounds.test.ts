@@ -165,11 +165,12 @@ describe(`a training run of ${ROUNDS} rounds with 3 peers over HTTP and Lightnin
     const [bob] = (await trainingRepository(harness.db.prisma).submissions(runId, 1)).filter(
       (row) => row.peerId === 'bob',
     );
-    const tampered = Buffer.from(bob!.payload);
+    const stored = await harness.db.prisma.blob.findUniqueOrThrow({ where: { sha256: bob!.payloadHash } });
+    const tampered = Buffer.from(stored.bytes);
     tampered[tampered.length - 5] = tampered[tampered.length - 5]! ^ 0xff;
-    await harness.db.prisma.trainingSubmission.update({
-      where: { submissionId: bob!.submissionId },
-      data: { payload: new Uint8Array(tampered) },
+    await harness.db.prisma.blob.update({
+      where: { sha256: bob!.payloadHash },
+      data: { bytes: new Uint8Array(tampered) },
     });
     const [aliceRow] = (await trainingRepository(harness.db.prisma).submissions(runId, 2)).filter(
       (row) => row.peerId === 'alice',
