@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,7 @@ const expectedColumns: Record<string, string[]> = {
   L402RootKey: Object.values(Prisma.L402RootKeyScalarFieldEnum),
   L402TokenSpend: Object.values(Prisma.L402TokenSpendScalarFieldEnum),
   RevealedPreimage: Object.values(Prisma.RevealedPreimageScalarFieldEnum),
+  Blob: Object.values(Prisma.BlobScalarFieldEnum),
   Checkpoint: Object.values(Prisma.CheckpointScalarFieldEnum),
   TrainingSubmission: Object.values(Prisma.TrainingSubmissionScalarFieldEnum),
   Bounty: Object.values(Prisma.BountyScalarFieldEnum),
@@ -118,6 +120,35 @@ describe('the migration runner', () => {
     const [first, ...rest] = migrations;
     const edited = [{ ...first!, checksum: '0'.repeat(64) }, ...rest];
     await expect(applyMigrations(session, edited)).rejects.toBeInstanceOf(MigrationChecksumError);
+    await pglite.close();
+  });
+
+  it('moves the bytes kept beside checkpoints and submissions into blobs under the same hashes', async () => {
+    const pglite = new PGlite();
+    const session = pgliteSession(pglite);
+    const migrations = readMigrations();
+    const blobs = migrations.findIndex((m) => m.name.endsWith('_blobs'));
+    await applyMigrations(session, migrations.slice(0, blobs));
+    const weights = Buffer.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    const payload = Buffer.from('a payload');
+    const hashOf = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+    await pglite.query(
+      `INSERT INTO "Checkpoint" ("hash", "runId", "round", "weights") VALUES ($1, 'run', 0, $2)`,
+      [hashOf(weights), weights],
+    );
+    await pglite.query(
+      `INSERT INTO "TrainingSubmission" ("submissionId", "runId", "round", "peerId", "payloadHash", "payload",
+         "accepted", "reason", "revealed", "paidSats") VALUES ('s', 'run', 0, 'alice', $1, $2, true, 'x', 0, 0)`,
+      [hashOf(payload), payload],
+    );
+    await applyMigrations(session, migrations);
+    const moved = await pglite.query<{ sha256: string; bytes: Uint8Array; sizeBytes: number }>(
+      `SELECT "sha256", "bytes", "sizeBytes" FROM "Blob" ORDER BY "sizeBytes"`,
+    );
+    expect(moved.rows.map((row) => [row.sha256, Buffer.from(row.bytes), row.sizeBytes])).toEqual([
+      [hashOf(weights), weights, 8],
+      [hashOf(payload), payload, 9],
+    ]);
     await pglite.close();
   });
 
