@@ -14,11 +14,15 @@ import {
   runCanaries,
 } from './sandbox';
 import type { CanaryRun, Judgement, SubmissionEvidence } from './sandbox';
+import type { BlobStore } from '../db/blobs';
+import { readBlob } from './blobs';
 import { permanentFailure } from './errors';
 
 export interface BountyEvalDeps {
   /** Where bounty bundles live, one directory per bundle name (e.g. `bounties/`). */
   bountiesDir: string;
+  /** Where the API stored each submission's diff: read by hash, checked on every read. */
+  blobs: BlobStore;
 }
 
 /** What the coordinator publishes and keeps from a bundle when a bounty is created. */
@@ -40,7 +44,8 @@ export interface CandidateInput {
   bundle: string;
   /** The bounty's current baseline (it advances with every accepted improvement). */
   baselineFiles: Record<string, string>;
-  diff: string;
+  /** sha256 of the diff (UTF-8) in the blob store. */
+  diffSha256: string;
 }
 
 export type DiffCheck =
@@ -61,7 +66,7 @@ export function splitHash(files: Record<string, string>): string {
 }
 
 /** Sandboxed bounty evals for the validation queue; eval failures are outcomes, a missing sandbox fails for good. */
-export function bountyEvalActivities({ bountiesDir }: BountyEvalDeps) {
+export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
   const bundles = new Map<string, Promise<BountyBundle>>();
   const bundleOf = (name: string): Promise<BountyBundle> => {
     let bundle = bundles.get(name);
@@ -82,9 +87,10 @@ export function bountyEvalActivities({ bountiesDir }: BountyEvalDeps) {
       throw err;
     }
   };
-  const candidate = async (input: CandidateInput) => {
+  const diffOf = async (input: CandidateInput) => (await readBlob(blobs, input.diffSha256)).toString('utf8');
+  const candidate = async (input: CandidateInput, diff?: string) => {
     const bundle = await bundleOf(input.bundle);
-    return { bundle, files: applyDiff(input.baselineFiles, input.diff, bundle.manifest) };
+    return { bundle, files: applyDiff(input.baselineFiles, diff ?? (await diffOf(input)), bundle.manifest) };
   };
   const heartbeat = () => {
     const context = Context.current();
@@ -115,9 +121,10 @@ export function bountyEvalActivities({ bountiesDir }: BountyEvalDeps) {
 
     /** The pre-check: size, syntax, target files, applies to the current baseline; plus the copy-detection hash. */
     async checkDiff(input: CandidateInput): Promise<DiffCheck> {
+      const diff = await diffOf(input);
       try {
-        await candidate(input);
-        return { ok: true, diffHash: normalisedDiffHash(input.diff) };
+        await candidate(input, diff);
+        return { ok: true, diffHash: normalisedDiffHash(diff) };
       } catch (err) {
         if (err instanceof SandboxError && DIFF_REJECTIONS.includes(err.code)) {
           return { ok: false, rejection: err.code as DiffRejection, message: err.message };

@@ -13,6 +13,8 @@ import {
   runCanaries,
 } from '../activities/sandbox';
 import type { BountyBundle, Judgement, SubmissionEvidence } from '../activities/sandbox';
+import type { BlobStore } from '../db/blobs';
+import { blobStoreFor } from '../db/blobs';
 import type { PrismaClient } from '../db/client';
 import { bountyRepository } from '../db/repos/bounties';
 import { bountyBooks } from '../economics/bounty-books';
@@ -21,6 +23,7 @@ import { bountyReveal } from '../workflows/bounty-reveal';
 import type { BountySubmissionInput, BountySubmissionResult } from '../workflows/bounty-submission';
 import { bountyWorkflowId, escrowWorkflowId } from '../workflows/definitions';
 import type { AuditFinding, Note } from './findings';
+import { unlessAltered } from './blob-reads';
 import { findingsList } from './findings';
 import type { HistorySource, RecordedExecution } from './histories';
 import {
@@ -42,6 +45,8 @@ export interface BountyAuditDeps {
   /** Where bounty bundles live, one directory per bundle name: the evals are run again from here. */
   bountiesDir: string;
   histories?: HistorySource;
+  /** Where submitted diffs are; default this deployment's store. */
+  blobs?: BlobStore;
 }
 
 /** The bounty's money, re-derived from its histories: funded = paid + refunded + fees + pool. */
@@ -69,7 +74,7 @@ export interface BountyAuditReport {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 interface BountyContext {
-  deps: MoneyDeps & { bountiesDir: string };
+  deps: MoneyDeps & { bountiesDir: string; blobs: BlobStore };
   collected: RecordedExecution[];
   known: KnownMoney;
   bundles: Map<string, Promise<BountyBundle>>;
@@ -86,7 +91,11 @@ export async function auditBounty(deps: BountyAuditDeps, bountyId: string): Prom
   const { findings, noteFor } = findingsList();
   const note = noteFor(null, null);
   const context: BountyContext = {
-    deps: { ...deps, histories: deps.histories ?? temporalHistories(deps.client) },
+    deps: {
+      ...deps,
+      histories: deps.histories ?? temporalHistories(deps.client),
+      blobs: deps.blobs ?? blobStoreFor(deps.prisma),
+    },
     collected: [],
     known: { payments: new Set(), invoices: new Set() },
     bundles: new Map(),
@@ -280,14 +289,18 @@ async function auditSubmission(
   const calls = await activityCalls(deps.codec, execution.history);
   const judged = calls.filter((call) => call.type === 'judge');
   const evidence = { ...(judged[judged.length - 1]?.input as SubmissionEvidence) };
+  const diff = await unlessAltered(deps.blobs.get(input.diffSha256));
+  if (diff === null)
+    note('AUDIT_DIFF_ALTERED', `the diff recorded in history (${input.diffSha256}) is missing or altered`);
   const rerun = async (
     candidate: CandidateInput,
     run: (files: Record<string, string>) => Promise<unknown>,
   ) => {
     context.evalsRerun += 1;
-    return run(applyDiff(candidate.baselineFiles, candidate.diff, bundle.manifest));
+    return run(applyDiff(candidate.baselineFiles, diff!.toString('utf8'), bundle.manifest));
   };
-  for (const call of calls) {
+  // Without the diff nothing can be run again: the judgement below is held to the evidence as recorded.
+  for (const call of diff === null ? [] : calls) {
     if (call.type === 'evalSplit' && call.result !== undefined) {
       const asked = call.input as CandidateInput & { split: 'public' | 'held-out'; runs: number };
       const again = await rerun(asked, (files) => evaluateSplit(bundle, files, asked.split, asked.runs));

@@ -8,6 +8,8 @@ export type AuditCode =
   | 'AUDIT_HISTORY_MISMATCH'
   /** The stored payload is not the one recorded in history. */
   | 'AUDIT_PAYLOAD_ALTERED'
+  /** A bounty submission's diff is missing from the blob store or no longer hashes to the one in history. */
+  | 'AUDIT_DIFF_ALTERED'
   /** A checkpoint is missing or its weights no longer hash to its id. */
   | 'AUDIT_CHECKPOINT_ALTERED'
   /** A database row (submission, bounty) says other than history. */

@@ -3,7 +3,8 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { LightningClient } from '../activities/lightning/client';
 import type { PrecheckResult, ScoredGradient, PayloadRefused } from '../activities/training-validation';
 import type { BlobStore } from '../db/blobs';
-import { BlobError, blobStoreFor } from '../db/blobs';
+import { blobStoreFor } from '../db/blobs';
+import { unlessAltered } from './blob-reads';
 import type { PrismaClient } from '../db/client';
 import { trainingRepository } from '../db/repos/training';
 import type { WireSettings } from '../kernels/wire-parameters';
@@ -69,14 +70,6 @@ export interface AuditReport {
 
 /** The reason a refused payload's stake is judged by (the submission workflow's own `refuse`). */
 const REFUSED_PAYLOAD = 'malformed-payload';
-
-/** What a read gives, or null when its blob is missing or no longer hashes to its id. */
-async function unlessAltered<T>(read: Promise<T>): Promise<T | null> {
-  return read.catch((err: unknown) => {
-    if (err instanceof BlobError) return null;
-    throw err;
-  });
-}
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const roundOf = (workflowId: string) => Number(workflowId.split('/').pop());

@@ -1,3 +1,4 @@
+import { blobStoreFor } from '../db/blobs';
 import { join } from 'node:path';
 import type { BountyRouterDeps } from '../api/bounties/router';
 import { bountyRepository } from '../db/repos/bounties';
@@ -31,6 +32,7 @@ export function bountyRouteDeps(deps: RouteDeps): BountyRouterDeps {
     lightning: deps.lightning,
     bounties: bountyRepository(deps.prisma),
     ledger: ledgerRepository(deps.prisma),
+    blobs: blobStoreFor(deps.prisma),
     rootKeys: prismaRootKeyStore(deps.prisma),
     spends: prismaTokenSpends(deps.prisma),
     bountiesDir: bountiesDir(),

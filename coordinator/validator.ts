@@ -16,7 +16,7 @@ import { lazyTrainingScorer, scoringProvider } from './training-scorer';
 export function validationActivities(prisma: PrismaClient, env: NodeJS.ProcessEnv = process.env) {
   const blobs = blobStoreFor(prisma, env);
   return {
-    ...bountyEvalActivities({ bountiesDir: bountiesDir(env) }),
+    ...bountyEvalActivities({ bountiesDir: bountiesDir(env), blobs }),
     ...trainingValidationActivities({
       training: trainingRepository(prisma, blobs),
       blobs,

@@ -84,7 +84,11 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
     });
   await record({});
 
-  const candidate = { bundle: input.bundle, baselineFiles: input.baselineFiles, diff: input.diff };
+  const candidate = {
+    bundle: input.bundle,
+    baselineFiles: input.baselineFiles,
+    diffSha256: input.diffSha256,
+  };
   const check = await validation.checkDiff(candidate);
   const evidence: SubmissionEvidence = {
     direction: input.direction,

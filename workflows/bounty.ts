@@ -280,7 +280,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       baselineFiles = await validation.candidateFiles({
         bundle: input.bundle,
         baselineFiles,
-        diff: request.diff,
+        diffSha256: request.diffSha256,
       });
       await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineFiles } });
     } else {

@@ -61,7 +61,8 @@ export interface BountySubmissionRequest {
   submissionId: string;
   escrowId: string;
   agentPublicKey: string;
-  diff: string;
+  /** sha256 of the diff (UTF-8), whose bytes the API stored in the blob store before the bounty heard of it. */
+  diffSha256: string;
   /** `normalisedDiffHash` of the diff, for copy detection. */
   diffHash: string;
   claimedScore: number;

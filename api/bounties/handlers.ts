@@ -8,6 +8,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../activities/sandbox';
 import { escrowReserveSats } from '../../economics/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
+import type { BlobStore } from '../../db/blobs';
 import type { LedgerRepository } from '../../db/repos/ledger';
 import { canonicalSha256 } from '../../lib/canonical-json';
 import { TASK_QUEUES } from '../../temporal-config';
@@ -39,6 +40,8 @@ export interface BountyHandlerDeps {
   temporal: Client;
   bounties: BountyRepository;
   ledger: LedgerRepository;
+  /** Where each submitted diff is stored before its bounty hears of it (by hash). */
+  blobs: BlobStore;
   /** Bundles installed on the coordinator, one directory each. */
   bountiesDir: string;
   escrow: BountyEscrowSettings;
@@ -247,6 +250,8 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
         }
         const submissionId = randomUUID();
         const escrowId = randomUUID();
+        // Stored before the bounty hears of it; bytes a refusal leaves behind are content-addressed and harmless.
+        const diffSha256 = await deps.blobs.put(Buffer.from(body.diff, 'utf8'));
         const handle = deps.temporal.workflow.getHandle(bountyWorkflowId(bounty.id));
         let position: number;
         try {
@@ -256,7 +261,7 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
                 submissionId,
                 escrowId,
                 agentPublicKey: body.agentPublicKey,
-                diff: body.diff,
+                diffSha256,
                 diffHash,
                 claimedScore: body.claimedScore,
                 stake,

@@ -1,14 +1,21 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { bountyEvalActivities, splitHash } from '../../../activities/bounty-eval';
 import { loadBountyBundle } from '../../../activities/sandbox';
+import { directoryBlobStore } from '../../../db/blobs';
 
 const bountiesDir = join(__dirname, '../../../bounties');
 const sample = (name: string) =>
   readFileSync(join(bountiesDir, 'example-sort/samples', `${name}.diff`), 'utf8');
-const activities = bountyEvalActivities({ bountiesDir });
+const blobDir = mkdtempSync(join(tmpdir(), 'l402-diffs-'));
+const blobs = directoryBlobStore(blobDir);
+const activities = bountyEvalActivities({ bountiesDir, blobs });
+/** A diff as the API hands it on: stored, then named by its hash. */
+const stored = (diff: string) => blobs.put(Buffer.from(diff, 'utf8'));
+afterAll(() => rmSync(blobDir, { recursive: true, force: true }));
 
 async function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) {
   return { result: (await new MockActivityEnvironment().run(fn, ...args)) as R };
@@ -37,8 +44,34 @@ describe('bounty eval activities (validation queue)', () => {
     ['something that is not a diff', 'hello', { ok: false, rejection: 'DIFF_MALFORMED' }],
   ])('pre-checks %s', async (_name, diff, expected) => {
     const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
-    const { result } = await run(activities.checkDiff, { bundle: 'example-sort', baselineFiles, diff });
+    const { result } = await run(activities.checkDiff, {
+      bundle: 'example-sort',
+      baselineFiles,
+      diffSha256: await stored(diff),
+    });
     expect(result).toMatchObject(expected);
+  });
+
+  it.each([
+    ['BLOB_NOT_FOUND', 'a diff never stored', async () => 'ef'.repeat(32)],
+    [
+      'BLOB_CORRUPT',
+      'a stored diff altered since',
+      async () => {
+        const diffSha256 = await stored(sample('improvement'));
+        writeFileSync(join(blobDir, diffSha256.slice(0, 2), diffSha256), sample('no-improvement'));
+        return diffSha256;
+      },
+    ],
+  ])('fails for good with %s on %s', async (code, _what, diffSha256) => {
+    const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+    const failure = await run(activities.checkDiff, {
+      bundle: 'example-sort',
+      baselineFiles,
+      diffSha256: await diffSha256(),
+    }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: code, nonRetryable: true });
   });
 
   it('runs a hostile candidate to an outcome, not a crash', async () => {
@@ -50,7 +83,7 @@ describe('bounty eval activities (validation queue)', () => {
     const { result } = await run(activities.evalSplit, {
       bundle: 'example-sort',
       baselineFiles: hostile,
-      diff: sample('no-improvement'),
+      diffSha256: await stored(sample('no-improvement')),
       split: 'public',
       runs: 1,
     });

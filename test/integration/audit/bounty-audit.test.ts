@@ -7,6 +7,7 @@ import { payViaPaymentRequest } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { auditBounty } from '../../../audit/bounty-audit';
+import { sha256Hex } from '../../../db/blobs';
 import type { HistorySource } from '../../../audit/histories';
 import { temporalHistories } from '../../../audit/histories';
 import { submitToBounty } from '../../../earner/bounty-client';
@@ -150,6 +151,20 @@ describe('l402-train audit --bounty', () => {
         ),
     });
     expect(found).toContain('AUDIT_VERDICT_MISMATCH');
+  });
+
+  it('AUDIT_DIFF_ALTERED: a stored diff that no longer hashes to the one history recorded', async () => {
+    const sha256 = sha256Hex(Buffer.from(sample('improvement'), 'utf8'));
+    const { bytes } = await api.harness.db.prisma.blob.findUniqueOrThrow({ where: { sha256 } });
+    await api.harness.db.prisma.blob.update({
+      where: { sha256 },
+      data: { bytes: new Uint8Array(Buffer.from(sample('no-improvement'), 'utf8')) },
+    });
+    try {
+      expect(await codes({})).toContain('AUDIT_DIFF_ALTERED');
+    } finally {
+      await api.harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes } });
+    }
   });
 
   it('AUDIT_BOOKS_UNBALANCED and AUDIT_REFUND_MISMATCH: a refund row that says less went back', async () => {

@@ -44,7 +44,7 @@ describe('bountySubmission when validation cannot run', () => {
           escrowId: randomUUID(),
           bountyId,
           agentPublicKey: (await getWalletInfo({ lnd: testLnd('peer2') })).public_key,
-          diff: 'diff --git a/sort.js b/sort.js',
+          diffSha256: 'ab'.repeat(32),
           diffHash: 'cd'.repeat(32),
           claimedScore: 1,
           stake: null,

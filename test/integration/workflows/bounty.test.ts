@@ -68,7 +68,7 @@ describe('the bounty workflow over several runs', () => {
               submissionId: randomUUID(),
               escrowId: randomUUID(),
               agentPublicKey: agent,
-              diff: 'a diff',
+              diffSha256: 'ab'.repeat(32),
               diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
               claimedScore,
               stake: null,
