@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { BlobStore } from '../db/blobs';
 import { BlobError } from '../db/blobs';
+import { canonicalJson } from '../lib/canonical-json';
 import { permanentFailure } from './errors';
 
 /** A blob's bytes for an activity: a missing or altered blob is a permanent failure with its code, not a retry. */
@@ -10,4 +12,20 @@ export async function readBlob(blobs: BlobStore, sha256: string): Promise<Buffer
     if (err instanceof BlobError) throw permanentFailure(err.code, err.message);
     throw err;
   }
+}
+
+const FilesBlob = z.record(z.string(), z.string());
+
+/** A set of files (a bounty's baseline) as one blob: their canonical JSON, so the same files give one hash. */
+export function storeFiles(blobs: BlobStore, files: Record<string, string>): Promise<string> {
+  return blobs.put(Buffer.from(canonicalJson(files), 'utf8'));
+}
+
+/** The files a {@link storeFiles} blob holds. */
+export const filesOfBlob = (bytes: Buffer): Record<string, string> =>
+  FilesBlob.parse(JSON.parse(bytes.toString('utf8')));
+
+/** The files stored by {@link storeFiles} under `sha256`, checked like every blob read. */
+export async function readFiles(blobs: BlobStore, sha256: string): Promise<Record<string, string>> {
+  return filesOfBlob(await readBlob(blobs, sha256));
 }

@@ -1,12 +1,16 @@
+import type { BlobStore } from '../db/blobs';
 import type { BountyProgress, BountyRepository, NewBounty, SubmissionRecord } from '../db/repos/bounties';
 import type { LedgerRepository } from '../db/repos/ledger';
 import { derivePreimage, paymentHashOf } from '../lib/preimages';
+import { readFiles } from './blobs';
 import type { LightningClient } from './lightning/client';
 
 export interface BountyDeps {
   lightning: LightningClient;
   ledger: LedgerRepository;
   bounties: BountyRepository;
+  /** Where the bounty's baseline files are, by hash; the database row keeps a copy the API serves. */
+  blobs: BlobStore;
   preimageSecret: Buffer;
 }
 
@@ -18,14 +22,31 @@ export interface RefundResult {
 }
 
 /** Bounty bookkeeping on the control queue: rows for bounties and submissions, and the sponsor's refund. */
-export function bountyActivities({ lightning, ledger, bounties, preimageSecret }: BountyDeps) {
+export function bountyActivities({ lightning, ledger, bounties, blobs, preimageSecret }: BountyDeps) {
   return {
-    async recordBounty(input: Omit<NewBounty, 'deadline'> & { deadline: string }): Promise<void> {
-      await bounties.create({ ...input, deadline: new Date(input.deadline) });
+    /** The bounty's row, its baseline written out from the blob the workflow names. */
+    async recordBounty(
+      input: Omit<NewBounty, 'deadline' | 'baselineFiles'> & { deadline: string; baselineSha256: string },
+    ): Promise<void> {
+      const { baselineSha256, ...fields } = input;
+      await bounties.create({
+        ...fields,
+        baselineFiles: await readFiles(blobs, baselineSha256),
+        deadline: new Date(input.deadline),
+      });
     },
 
-    async recordBountyProgress(input: { bountyId: string; progress: BountyProgress }): Promise<void> {
-      await bounties.progress(input.bountyId, input.progress);
+    async recordBountyProgress(input: {
+      bountyId: string;
+      progress: Omit<BountyProgress, 'baselineFiles'> & { baselineSha256?: string };
+    }): Promise<void> {
+      const { baselineSha256, ...progress } = input.progress;
+      await bounties.progress(
+        input.bountyId,
+        baselineSha256 === undefined
+          ? progress
+          : { ...progress, baselineFiles: await readFiles(blobs, baselineSha256) },
+      );
     },
 
     async recordBountySubmission(record: SubmissionRecord): Promise<void> {

@@ -15,7 +15,7 @@ import {
 } from './sandbox';
 import type { CanaryRun, Judgement, SubmissionEvidence } from './sandbox';
 import type { BlobStore } from '../db/blobs';
-import { readBlob } from './blobs';
+import { readBlob, readFiles, storeFiles } from './blobs';
 import { permanentFailure } from './errors';
 
 export interface BountyEvalDeps {
@@ -33,7 +33,8 @@ export interface LoadedBounty {
   direction: 'higher' | 'lower';
   allowedFiles: string[];
   maxDiffBytes: number;
-  baselineFiles: Record<string, string>;
+  /** The bundle's baseline files, as one blob ({@link storeFiles}). */
+  baselineSha256: string;
   /** sha256 over the held-out split's files (name, NUL, contents, NUL; sorted by name), published at creation. */
   heldOutHash: string;
   repeatRuns: number;
@@ -42,8 +43,8 @@ export interface LoadedBounty {
 
 export interface CandidateInput {
   bundle: string;
-  /** The bounty's current baseline (it advances with every accepted improvement). */
-  baselineFiles: Record<string, string>;
+  /** The bounty's current baseline as one blob (it advances with every accepted improvement). */
+  baselineSha256: string;
   /** sha256 of the diff (UTF-8) in the blob store. */
   diffSha256: string;
 }
@@ -90,7 +91,8 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
   const diffOf = async (input: CandidateInput) => (await readBlob(blobs, input.diffSha256)).toString('utf8');
   const candidate = async (input: CandidateInput, diff?: string) => {
     const bundle = await bundleOf(input.bundle);
-    return { bundle, files: applyDiff(input.baselineFiles, diff ?? (await diffOf(input)), bundle.manifest) };
+    const baselineFiles = await readFiles(blobs, input.baselineSha256);
+    return { bundle, files: applyDiff(baselineFiles, diff ?? (await diffOf(input)), bundle.manifest) };
   };
   const heartbeat = () => {
     const context = Context.current();
@@ -112,7 +114,7 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
         direction: manifest.metric.direction,
         allowedFiles: manifest.allowedFiles,
         maxDiffBytes: manifest.maxDiffBytes,
-        baselineFiles,
+        baselineSha256: await storeFiles(blobs, baselineFiles),
         heldOutHash: splitHash(splits['held-out'] ?? {}),
         repeatRuns: manifest.eval.repeatRuns,
         tolerances: manifest.tolerances,
@@ -158,9 +160,9 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
       return judgeSubmission(evidence);
     },
 
-    /** The files of an accepted candidate: the bounty's next baseline. */
-    async candidateFiles(input: CandidateInput): Promise<Record<string, string>> {
-      return sandboxed(async () => (await candidate(input)).files);
+    /** The files of an accepted candidate stored as the bounty's next baseline; gives its blob's hash. */
+    async advanceBaseline(input: CandidateInput): Promise<string> {
+      return sandboxed(async () => storeFiles(blobs, (await candidate(input)).files));
     },
 
     /** The baseline's own score on the held-out split: where the bounty's best score starts. */

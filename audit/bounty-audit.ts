@@ -23,6 +23,7 @@ import { bountyReveal } from '../workflows/bounty-reveal';
 import type { BountySubmissionInput, BountySubmissionResult } from '../workflows/bounty-submission';
 import { bountyWorkflowId, escrowWorkflowId } from '../workflows/definitions';
 import type { AuditFinding, Note } from './findings';
+import { filesOfBlob } from '../activities/blobs';
 import { unlessAltered } from './blob-reads';
 import { findingsList } from './findings';
 import type { HistorySource, RecordedExecution } from './histories';
@@ -289,21 +290,36 @@ async function auditSubmission(
   const calls = await activityCalls(deps.codec, execution.history);
   const judged = calls.filter((call) => call.type === 'judge');
   const evidence = { ...(judged[judged.length - 1]?.input as SubmissionEvidence) };
-  const diff = await unlessAltered(deps.blobs.get(input.diffSha256));
-  if (diff === null)
-    note('AUDIT_DIFF_ALTERED', `the diff recorded in history (${input.diffSha256}) is missing or altered`);
-  const rerun = async (
-    candidate: CandidateInput,
-    run: (files: Record<string, string>) => Promise<unknown>,
-  ) => {
-    context.evalsRerun += 1;
-    return run(applyDiff(candidate.baselineFiles, diff!.toString('utf8'), bundle.manifest));
+  const noted = new Set<string>();
+  /** The candidate's files as an eval was asked to run them, or null (noted once) when a blob is missing or altered. */
+  const filesOf = async (candidate: CandidateInput) => {
+    const [baseline, diff] = await Promise.all(
+      [candidate.baselineSha256, candidate.diffSha256].map((sha256) => unlessAltered(deps.blobs.get(sha256))),
+    );
+    const altered = [
+      ['AUDIT_BASELINE_ALTERED', 'baseline', candidate.baselineSha256, baseline],
+      ['AUDIT_DIFF_ALTERED', 'diff', candidate.diffSha256, diff],
+    ] as const;
+    for (const [code, what, sha256, bytes] of altered)
+      if (!bytes && !noted.has(sha256)) {
+        noted.add(sha256);
+        note(code, `the ${what} recorded in history (${sha256}) is missing or altered`);
+      }
+    return baseline && diff ? applyDiff(filesOfBlob(baseline), diff.toString('utf8'), bundle.manifest) : null;
   };
-  // Without the diff nothing can be run again: the judgement below is held to the evidence as recorded.
-  for (const call of diff === null ? [] : calls) {
+  // A run whose files cannot be read again is not re-run: the judgement is held to its evidence as recorded.
+  const rerun = async <T>(candidate: CandidateInput, run: (files: Record<string, string>) => Promise<T>) => {
+    const files = await filesOf(candidate);
+    if (!files) return null;
+    context.evalsRerun += 1;
+    return { outcome: await run(files) };
+  };
+  for (const call of calls) {
     if (call.type === 'evalSplit' && call.result !== undefined) {
       const asked = call.input as CandidateInput & { split: 'public' | 'held-out'; runs: number };
-      const again = await rerun(asked, (files) => evaluateSplit(bundle, files, asked.split, asked.runs));
+      const rerunOf = await rerun(asked, (files) => evaluateSplit(bundle, files, asked.split, asked.runs));
+      if (!rerunOf) continue;
+      const again = rerunOf.outcome;
       if (!same(again, call.result))
         note(
           'AUDIT_EVAL_MISMATCH',
@@ -314,7 +330,9 @@ async function auditSubmission(
     }
     if (call.type === 'evalCanaries' && call.result !== undefined) {
       const asked = call.input as CandidateInput;
-      const again = await rerun(asked, (files) => runCanaries(bundle, files));
+      const rerunOf = await rerun(asked, (files) => runCanaries(bundle, files));
+      if (!rerunOf) continue;
+      const again = rerunOf.outcome;
       if (!same(again, call.result))
         note(
           'AUDIT_EVAL_MISMATCH',

@@ -10,6 +10,8 @@ export type AuditCode =
   | 'AUDIT_PAYLOAD_ALTERED'
   /** A bounty submission's diff is missing from the blob store or no longer hashes to the one in history. */
   | 'AUDIT_DIFF_ALTERED'
+  /** A bounty's baseline is missing from the blob store or no longer hashes to the one in history. */
+  | 'AUDIT_BASELINE_ALTERED'
   /** A checkpoint is missing or its weights no longer hash to its id. */
   | 'AUDIT_CHECKPOINT_ALTERED'
   /** A database row (submission, bounty) says other than history. */

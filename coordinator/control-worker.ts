@@ -10,6 +10,7 @@ import { ledgerRepository } from '../db/repos/ledger';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { earnerLiquidityRepository } from '../db/repos/earner-liquidity';
 import { trainingRepository } from '../db/repos/training';
+import { blobStoreFor } from '../db/blobs';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
 import { dataConverter } from './temporal';
@@ -32,6 +33,7 @@ export function controlActivities(deps: Pick<ControlWorkerDeps, 'lightning' | 'p
     earners: earnerLiquidityRepository(deps.prisma),
     bounties: bountyRepository(deps.prisma),
     training: trainingRepository(deps.prisma),
+    blobs: blobStoreFor(deps.prisma),
     preimageSecret: deps.secrets.preimageSecret,
   });
 }

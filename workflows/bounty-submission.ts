@@ -40,7 +40,7 @@ export interface BountySubmissionInput extends BountySubmissionRequest {
   bountyId: string;
   bundle: string;
   /** The baseline and best score at this submission's turn: it is judged against them. */
-  baselineFiles: Record<string, string>;
+  baselineSha256: string;
   bestScore: number;
   direction: 'higher' | 'lower';
   tolerances: Tolerances;
@@ -86,7 +86,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
 
   const candidate = {
     bundle: input.bundle,
-    baselineFiles: input.baselineFiles,
+    baselineSha256: input.baselineSha256,
     diffSha256: input.diffSha256,
   };
   const check = await validation.checkDiff(candidate);

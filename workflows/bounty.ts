@@ -64,7 +64,8 @@ export interface BountyCarried {
   /** Pending and accepted submissions: what a new diff may not copy. */
   live: { submissionId: string; agentId: string; diffHash: string }[];
   totals: { paidSats: number; feeSats: number; refundedSats: number; accepted: number; rejected: number };
-  baselineFiles: Record<string, string>;
+  /** The current baseline's blob: the bundle's, then each accepted candidate's files. */
+  baselineSha256: string;
   loaded: LoadedBounty;
   fundedSats: number;
 }
@@ -161,12 +162,12 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
 
   const opened = carried ?? (await openBounty());
   const { loaded, fundedSats } = opened;
-  let { baselineFiles } = opened;
+  let { baselineSha256 } = opened;
 
   /** Created → funded → open: the bundle loaded and recorded, the funding invoice paid, the baseline scored. */
-  async function openBounty(): Promise<Pick<BountyCarried, 'loaded' | 'baselineFiles' | 'fundedSats'>> {
+  async function openBounty(): Promise<Pick<BountyCarried, 'loaded' | 'baselineSha256' | 'fundedSats'>> {
     const loaded = await validation.loadBounty({ bundle: input.bundle });
-    const baselineFiles = loaded.baselineFiles;
+    const { baselineSha256 } = loaded;
     await control.recordBounty({
       id: input.bountyId,
       bundle: input.bundle,
@@ -176,7 +177,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       direction: loaded.direction,
       allowedFiles: loaded.allowedFiles,
       maxDiffBytes: loaded.maxDiffBytes,
-      baselineFiles,
+      baselineSha256,
       heldOutHash: loaded.heldOutHash,
       budgetSats: input.budgetSats,
       payoutRule: input.payoutRule,
@@ -218,7 +219,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
         log.error('the baseline does not score on the held-out split; closing', { bountyId: input.bountyId });
       }
     }
-    return { loaded, baselineFiles, fundedSats: funding === 'SETTLED' ? input.budgetSats : 0 };
+    return { loaded, baselineSha256, fundedSats: funding === 'SETTLED' ? input.budgetSats : 0 };
   }
 
   const deadlineMs = Date.parse(input.deadline);
@@ -226,7 +227,16 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   while (status.phase === 'OPEN') {
     if (handled >= (input.continueAsNewAfter ?? 100) || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const next: BountyCarried = { status, closing, queue, live, totals, baselineFiles, loaded, fundedSats };
+      const next: BountyCarried = {
+        status,
+        closing,
+        queue,
+        live,
+        totals,
+        baselineSha256,
+        loaded,
+        fundedSats,
+      };
       return continueAsNew<typeof bounty>({ ...input, carried: next });
     }
     const next = queue.shift();
@@ -248,7 +258,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
             ...request,
             bountyId: input.bountyId,
             bundle: input.bundle,
-            baselineFiles,
+            baselineSha256,
             bestScore: status.bestScore ?? 0,
             direction: loaded.direction,
             tolerances: loaded.tolerances,
@@ -277,12 +287,12 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     if (result.judgement.verdict === 'accepted' && result.judgement.heldOutScore !== null) {
       totals.accepted += 1;
       status.bestScore = result.judgement.heldOutScore;
-      baselineFiles = await validation.candidateFiles({
+      baselineSha256 = await validation.advanceBaseline({
         bundle: input.bundle,
-        baselineFiles,
+        baselineSha256,
         diffSha256: request.diffSha256,
       });
-      await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineFiles } });
+      await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineSha256 } });
     } else {
       totals.rejected += 1;
       live.splice(

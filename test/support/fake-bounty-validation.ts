@@ -1,27 +1,35 @@
 import { randomUUID } from 'node:crypto';
+import { storeFiles } from '../../activities/blobs';
 import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty-eval';
 import { judgeSubmission } from '../../activities/sandbox';
 import { BOUNTY_ESCROW } from '../../coordinator/bounty-settings';
+import { databaseBlobStore } from '../../db/blobs';
+import type { PrismaClient } from '../../db/client';
 import type { BountyInput } from '../../workflows/bounty';
 
 export const FAKE_BASELINE_SCORE = 0.3;
 
-const loadedBounty: LoadedBounty = {
+const loadedBounty: Omit<LoadedBounty, 'baselineSha256'> = {
   title: 'fake',
   description: 'a validation host with a fake sandbox: every candidate scores like the baseline',
   metricName: 'score',
   direction: 'higher',
   allowedFiles: ['sort.js'],
   maxDiffBytes: 1_000,
-  baselineFiles: { 'sort.js': '// baseline\n' },
   heldOutHash: 'ef'.repeat(32),
   repeatRuns: 1,
   tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },
 };
 
-/** Validation activities of a host whose sandbox scores every candidate like the baseline (no eval runs). */
-export const fakeBountyValidation: Omit<BountyEvalActivities, 'candidateFiles'> = {
-  loadBounty: async () => loadedBounty,
+/**
+ * Validation activities of a host whose sandbox scores every candidate like the baseline (no eval runs), storing
+ * its baseline in the database's blobs as the real host does.
+ */
+export const fakeBountyValidation = (prisma: PrismaClient): BountyEvalActivities => ({
+  loadBounty: async () => ({
+    ...loadedBounty,
+    baselineSha256: await storeFiles(databaseBlobStore(prisma), { 'sort.js': '// baseline\n' }),
+  }),
   scoreBaseline: async () => ({
     runs: [{ kind: 'score', score: FAKE_BASELINE_SCORE }],
     score: FAKE_BASELINE_SCORE,
@@ -30,7 +38,8 @@ export const fakeBountyValidation: Omit<BountyEvalActivities, 'candidateFiles'> 
   evalSplit: async () => [{ kind: 'score', score: FAKE_BASELINE_SCORE }],
   evalCanaries: async () => [],
   judge: async (evidence) => judgeSubmission(evidence),
-};
+  advanceBaseline: async (candidate) => candidate.baselineSha256,
+});
 
 /**
  * The input of a bounty workflow over the fake bundle, started directly (not through the API): a 1,000-sat cap

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
+import { storeFiles } from '../../../activities/blobs';
 import { bountyEvalActivities, splitHash } from '../../../activities/bounty-eval';
 import { loadBountyBundle } from '../../../activities/sandbox';
 import { directoryBlobStore } from '../../../db/blobs';
@@ -46,7 +47,7 @@ describe('bounty eval activities (validation queue)', () => {
     const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
     const { result } = await run(activities.checkDiff, {
       bundle: 'example-sort',
-      baselineFiles,
+      baselineSha256: await storeFiles(blobs, baselineFiles),
       diffSha256: await stored(diff),
     });
     expect(result).toMatchObject(expected);
@@ -67,7 +68,7 @@ describe('bounty eval activities (validation queue)', () => {
     const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
     const failure = await run(activities.checkDiff, {
       bundle: 'example-sort',
-      baselineFiles,
+      baselineSha256: await storeFiles(blobs, baselineFiles),
       diffSha256: await diffSha256(),
     }).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApplicationFailure);
@@ -82,7 +83,7 @@ describe('bounty eval activities (validation queue)', () => {
     };
     const { result } = await run(activities.evalSplit, {
       bundle: 'example-sort',
-      baselineFiles: hostile,
+      baselineSha256: await storeFiles(blobs, hostile),
       diffSha256: await stored(sample('no-improvement')),
       split: 'public',
       runs: 1,

@@ -8,6 +8,7 @@ import { lnServiceClient } from '../../../activities/lightning/ln-service-client
 import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { auditBounty } from '../../../audit/bounty-audit';
 import { sha256Hex } from '../../../db/blobs';
+import { canonicalJson } from '../../../lib/canonical-json';
 import type { HistorySource } from '../../../audit/histories';
 import { temporalHistories } from '../../../audit/histories';
 import { submitToBounty } from '../../../earner/bounty-client';
@@ -153,18 +154,31 @@ describe('l402-train audit --bounty', () => {
     expect(found).toContain('AUDIT_VERDICT_MISMATCH');
   });
 
+  /** Overwrites the blob stored under `sha256` for one audit, then puts it back. */
+  const alteringBlob = async (sha256: string, bytes: Buffer) => {
+    const stored = await api.harness.db.prisma.blob.findUniqueOrThrow({ where: { sha256 } });
+    await api.harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes: new Uint8Array(bytes) } });
+    try {
+      return await codes({});
+    } finally {
+      await api.harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes: stored.bytes } });
+    }
+  };
+
   it('AUDIT_DIFF_ALTERED: a stored diff that no longer hashes to the one history recorded', async () => {
     const sha256 = sha256Hex(Buffer.from(sample('improvement'), 'utf8'));
-    const { bytes } = await api.harness.db.prisma.blob.findUniqueOrThrow({ where: { sha256 } });
-    await api.harness.db.prisma.blob.update({
-      where: { sha256 },
-      data: { bytes: new Uint8Array(Buffer.from(sample('no-improvement'), 'utf8')) },
-    });
-    try {
-      expect(await codes({})).toContain('AUDIT_DIFF_ALTERED');
-    } finally {
-      await api.harness.db.prisma.blob.update({ where: { sha256 }, data: { bytes } });
-    }
+    expect(await alteringBlob(sha256, Buffer.from(sample('no-improvement'), 'utf8'))).toContain(
+      'AUDIT_DIFF_ALTERED',
+    );
+  });
+
+  it('AUDIT_BASELINE_ALTERED: a stored baseline that no longer hashes to the one history recorded', async () => {
+    const { baselineFiles } = await loadBountyBundle(join(bountiesDir, 'example-sort'));
+    const sha256 = sha256Hex(Buffer.from(canonicalJson(baselineFiles), 'utf8'));
+    const altered = { ...baselineFiles, 'sort.js': `${baselineFiles['sort.js']}\n// altered\n` };
+    expect(await alteringBlob(sha256, Buffer.from(canonicalJson(altered), 'utf8'))).toContain(
+      'AUDIT_BASELINE_ALTERED',
+    );
   });
 
   it('AUDIT_BOOKS_UNBALANCED and AUDIT_REFUND_MISMATCH: a refund row that says less went back', async () => {

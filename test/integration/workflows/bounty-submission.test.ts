@@ -49,7 +49,7 @@ describe('bountySubmission when validation cannot run', () => {
           claimedScore: 1,
           stake: null,
           bundle: 'example-sort',
-          baselineFiles: {},
+          baselineSha256: 'cd'.repeat(32),
           bestScore: 0.3,
           direction: 'higher',
           tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },

@@ -23,7 +23,7 @@ export async function fakeBountyValidator(harness: ProcessHarness): Promise<Comp
     connection,
     namespace: 'default',
     secrets: harness.secrets,
-    activities: fakeBountyValidation,
+    activities: fakeBountyValidation(harness.db.prisma),
   });
   const running = worker.run();
   return {
