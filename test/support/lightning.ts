@@ -1,4 +1,4 @@
-import { getChannelBalance, getChannels } from 'ln-service';
+import { getChannelBalance, getChannels, getPayment } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { connectLnd, lndProcessName, readCredentials, startLnd, waitForLnd } from '../../stack/lnd';
 import { stopProcess, waitFor } from '../../stack/processes';
@@ -14,6 +14,26 @@ export async function channelBalance(lnd: AuthenticatedLnd): Promise<number> {
 }
 
 /** Polls until `read` returns something other than `from` (LND updates balances just after resolution). */
+/**
+ * What the payer's node says became of a stake it paid: 'paid' or 'returned'. The payee's node settles or cancels
+ * first and the payer hears of it a moment later, so this waits while the payment is in flight; 'pending' only
+ * when it still is after `timeoutMs`.
+ */
+export async function stakePayment(
+  lnd: AuthenticatedLnd,
+  hash: string | null,
+  timeoutMs = 30_000,
+): Promise<'paid' | 'returned' | 'pending'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const payment = await getPayment({ lnd, id: hash ?? '' });
+    if (payment.is_confirmed) return 'paid';
+    if (payment.is_failed) return 'returned';
+    if (Date.now() > deadline) return 'pending';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export async function waitForChange<T>(read: () => Promise<T>, from: T, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

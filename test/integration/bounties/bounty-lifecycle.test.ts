@@ -14,10 +14,10 @@ import {
   bountyWorkflowId,
   escrowWorkflowId,
 } from '../../../workflows/definitions';
-import { channelBalance, testLnd } from '../../support/lightning';
+import { channelBalance, stakePayment, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { exampleBountyBody, request, stakePayment, startBountyApi } from './support';
+import { exampleBountyBody, request, startBountyApi } from './support';
 
 const bountyDir = join(__dirname, '../../../bounties/example-sort');
 const sample = (name: string) => readFileSync(join(bountyDir, 'samples', `${name}.diff`), 'utf8');

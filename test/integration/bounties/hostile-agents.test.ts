@@ -4,11 +4,11 @@ import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { submitToBounty } from '../../../earner/bounty-client';
 import { bountyWorkflowId } from '../../../workflows/definitions';
-import { channelBalance, testLnd } from '../../support/lightning';
+import { channelBalance, stakePayment, testLnd } from '../../support/lightning';
 import { listWorkflows } from '../../support/temporal';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
-import { exampleBountyBody, request, stakePayment, startBountyApi } from './support';
+import { exampleBountyBody, request, startBountyApi } from './support';
 
 // Issue 13, attacks 1 and 2, end to end: agents whose candidates attack the harness that scores them submit through
 // the API with a real stake on regtest LND, and the bounty and submission workflows run on the Temporal dev server

@@ -1,4 +1,4 @@
-import { getPayment, getWalletInfo } from 'ln-service';
+import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import type { RouteLimits } from '../../../api/rate-limit';
@@ -65,12 +65,6 @@ export function parseChallenge(header: string | null): { macaroon: string; invoi
   const match = /^L402 macaroon="([^"]+)", invoice="([^"]+)"$/.exec(header ?? '');
   if (!match) throw new Error(`not an L402 challenge: ${header}`);
   return { macaroon: match[1] as string, invoice: match[2] as string };
-}
-
-/** What the agent's own node says became of its stake payment. */
-export async function stakePayment(lnd: AuthenticatedLnd, hash: string | null): Promise<string> {
-  const payment = await getPayment({ lnd, id: hash ?? '' });
-  return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
 }
 
 /** The body of `POST /bounties` for the example bundle, funded by `sponsor`'s node, an hour to run. */

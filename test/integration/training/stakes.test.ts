@@ -1,6 +1,6 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
 import { randomUUID } from 'node:crypto';
-import { decodePaymentRequest, getPayment, getWalletInfo } from 'ln-service';
+import { decodePaymentRequest, getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
@@ -17,7 +17,7 @@ import { trainingRunWorkflowId } from '../../../workflows/training-definitions';
 import type { RunStatus } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
-import { testLnd } from '../../support/lightning';
+import { stakePayment, testLnd } from '../../support/lightning';
 import { roundSettings, startTrainingApi } from '../../support/training';
 import { eventually } from '../../support/workflows';
 
@@ -55,10 +55,6 @@ const written = async () => ({
   ledgerRows: await harness.db.prisma.ledgerEntry.count(),
   submissions: await harness.db.prisma.trainingSubmission.count(),
 });
-const stakePayment = async (lnd: AuthenticatedLnd, hash: string) => {
-  const payment = await getPayment({ lnd, id: hash });
-  return payment.is_confirmed ? 'paid' : payment.is_failed ? 'returned' : 'pending';
-};
 const stakeEnded = (hash: string) =>
   eventually(`stake ${hash} to end`, async () => {
     const { state } = await coordinator.getInvoice(hash);
