@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -56,7 +56,7 @@ export function databaseBlobStore(prisma: PrismaClient): BlobStore {
   };
 }
 
-/** Blobs as files `<dir>/<first two hex digits>/<sha256>`, written whole (temporary file, then rename). */
+/** Blobs as files `<dir>/<first two hex digits>/<sha256>`, written whole (a temporary file, then rename). */
 export function directoryBlobStore(dir: string): BlobStore {
   const fileOf = (sha256: string) => path.join(dir, sha256.slice(0, 2), sha256);
   return {
@@ -64,7 +64,8 @@ export function directoryBlobStore(dir: string): BlobStore {
       const sha256 = sha256Hex(bytes);
       const file = fileOf(sha256);
       await mkdir(path.dirname(file), { recursive: true });
-      const partial = `${file}.${process.pid}.${Date.now()}.partial`;
+      // A name of its own per write: concurrent writers of the same bytes each rename a whole file into place.
+      const partial = `${file}.${randomUUID()}.partial`;
       await writeFile(partial, bytes);
       await rename(partial, file);
       return sha256;

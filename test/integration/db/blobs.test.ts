@@ -68,6 +68,13 @@ describe.each(stores)('blobs in %s', (_kind, open) => {
     expect((await store.blobs.get(sha256)).equals(bytes)).toBe(true);
   });
 
+  it('takes the same bytes from concurrent writers (two agents sending one diff at once)', async () => {
+    const bytes = Buffer.from('one diff, sent twice at once');
+    const hashes = await Promise.all(Array.from({ length: 8 }, () => store.blobs.put(bytes)));
+    expect(new Set(hashes)).toEqual(new Set([sha256Hex(bytes)]));
+    expect((await store.blobs.get(sha256Hex(bytes))).equals(bytes)).toBe(true);
+  });
+
   it('keeps 5 MB whole', async () => {
     const bytes = Buffer.alloc(5 * 1024 * 1024, 7);
     bytes[bytes.length - 1] = 1;
