@@ -88,11 +88,14 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
       throw err;
     }
   };
-  const diffOf = async (input: CandidateInput) => (await readBlob(blobs, input.diffSha256)).toString('utf8');
-  const candidate = async (input: CandidateInput, diff?: string) => {
-    const bundle = await bundleOf(input.bundle);
-    const baselineFiles = await readFiles(blobs, input.baselineSha256);
-    return { bundle, files: applyDiff(baselineFiles, diff ?? (await diffOf(input)), bundle.manifest) };
+  const candidate = async (input: CandidateInput) => {
+    const [bundle, baselineFiles, diffBytes] = await Promise.all([
+      bundleOf(input.bundle),
+      readFiles(blobs, input.baselineSha256),
+      readBlob(blobs, input.diffSha256),
+    ]);
+    const diff = diffBytes.toString('utf8');
+    return { bundle, diff, files: applyDiff(baselineFiles, diff, bundle.manifest) };
   };
   const heartbeat = () => {
     const context = Context.current();
@@ -123,9 +126,8 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
 
     /** The pre-check: size, syntax, target files, applies to the current baseline; plus the copy-detection hash. */
     async checkDiff(input: CandidateInput): Promise<DiffCheck> {
-      const diff = await diffOf(input);
       try {
-        await candidate(input, diff);
+        const { diff } = await candidate(input);
         return { ok: true, diffHash: normalisedDiffHash(diff) };
       } catch (err) {
         if (err instanceof SandboxError && DIFF_REJECTIONS.includes(err.code)) {

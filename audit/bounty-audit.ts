@@ -308,18 +308,20 @@ async function auditSubmission(
     return baseline && diff ? applyDiff(filesOfBlob(baseline), diff.toString('utf8'), bundle.manifest) : null;
   };
   // A run whose files cannot be read again is not re-run: the judgement is held to its evidence as recorded.
-  const rerun = async <T>(candidate: CandidateInput, run: (files: Record<string, string>) => Promise<T>) => {
+  const rerun = async <T>(
+    candidate: CandidateInput,
+    run: (files: Record<string, string>) => Promise<T>,
+  ): Promise<T | null> => {
     const files = await filesOf(candidate);
     if (!files) return null;
     context.evalsRerun += 1;
-    return { outcome: await run(files) };
+    return run(files);
   };
   for (const call of calls) {
     if (call.type === 'evalSplit' && call.result !== undefined) {
       const asked = call.input as CandidateInput & { split: 'public' | 'held-out'; runs: number };
-      const rerunOf = await rerun(asked, (files) => evaluateSplit(bundle, files, asked.split, asked.runs));
-      if (!rerunOf) continue;
-      const again = rerunOf.outcome;
+      const again = await rerun(asked, (files) => evaluateSplit(bundle, files, asked.split, asked.runs));
+      if (!again) continue;
       if (!same(again, call.result))
         note(
           'AUDIT_EVAL_MISMATCH',
@@ -330,9 +332,8 @@ async function auditSubmission(
     }
     if (call.type === 'evalCanaries' && call.result !== undefined) {
       const asked = call.input as CandidateInput;
-      const rerunOf = await rerun(asked, (files) => runCanaries(bundle, files));
-      if (!rerunOf) continue;
-      const again = rerunOf.outcome;
+      const again = await rerun(asked, (files) => runCanaries(bundle, files));
+      if (!again) continue;
       if (!same(again, call.result))
         note(
           'AUDIT_EVAL_MISMATCH',
