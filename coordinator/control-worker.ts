@@ -26,14 +26,15 @@ export interface ControlWorkerDeps {
 
 /** The control queue's activities (Lightning and database) on this node and database. */
 export function controlActivities(deps: Pick<ControlWorkerDeps, 'lightning' | 'prisma' | 'secrets'>) {
+  const blobs = blobStoreFor(deps.prisma);
   return createActivities({
     lightning: deps.lightning,
     ledger: ledgerRepository(deps.prisma),
     revealed: revealedPreimagesRepository(deps.prisma),
     earners: earnerLiquidityRepository(deps.prisma),
     bounties: bountyRepository(deps.prisma),
-    training: trainingRepository(deps.prisma),
-    blobs: blobStoreFor(deps.prisma),
+    training: trainingRepository(deps.prisma, blobs),
+    blobs,
     preimageSecret: deps.secrets.preimageSecret,
   });
 }

@@ -53,6 +53,7 @@ export interface TrainingHandlerDeps {
 interface Prechecked {
   gradient: Gradient;
   payloadBytes: Buffer;
+  submission: ReturnType<typeof submissionOf>;
   /** Null for a round that is gone (its run ended) when the request presents a paid stake: see precheckGradient. */
   round: RoundStatus | null;
 }
@@ -135,7 +136,7 @@ export function trainingHandlers({
             );
           throw new ApiError(refused, `submission refused: ${refused}`, 409);
         }
-        prechecked.set(req, { gradient, payloadBytes, round });
+        prechecked.set(req, { gradient, payloadBytes, submission, round });
       })().then(
         () => next(),
         (err: unknown) => next(err),
@@ -150,7 +151,7 @@ export function trainingHandlers({
     /** Submits one update for the open round; answers with the escrow the peer follows to be paid. */
     gradient: (async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const { gradient, payloadBytes } = prechecked.get(req) as Prechecked;
+        const { gradient, payloadBytes, submission } = prechecked.get(req) as Prechecked;
         const stakeSats = stakeOf(req);
         let stake: HeldStake | null = null;
         if (stakeSats > 0) {
@@ -164,7 +165,7 @@ export function trainingHandlers({
         await blobs.put(payloadBytes);
         const handle = temporal.workflow.getHandle(trainingRoundWorkflowId(runId, gradient.round));
         const accepted = await handle
-          .executeUpdate(submitGradientUpdate, { args: [{ ...submissionOf(gradient, payloadBytes), stake }] })
+          .executeUpdate(submitGradientUpdate, { args: [{ ...submission, stake }] })
           .catch(async (err: unknown) => {
             // Refused after the stake was paid (e.g. the round closed meanwhile): the stake goes back at once.
             const gone = err instanceof WorkflowNotFoundError;
