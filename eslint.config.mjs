@@ -79,4 +79,37 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['domain/**/*.ts'],
+    rules: {
+      // Every pure rule lives here: functions of their inputs, so workflows, the API and the audit call them alike.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ioModules.map((name) => ({ name, message: 'Domain rules are pure: do I/O in activities.' })),
+          patterns: [
+            {
+              group: [
+                'node:*',
+                '!node:crypto',
+                'fs',
+                'child_process',
+                'net',
+                'http',
+                'https',
+                '@temporalio/*',
+              ],
+              message: 'Domain rules are pure: no I/O, no clock, no Temporal.',
+            },
+            {
+              group: ['**/activities/**', '**/db/**', '**/api/**', '**/coordinator/**', '**/workflows/**'],
+              message:
+                'Domain rules import nothing from the layers that call them (types of workflow inputs aside).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

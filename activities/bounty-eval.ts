@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import type { BountyBundle, DiffRejection, EvalOutcome, Tolerances } from './sandbox';
-import {
-  SandboxError,
-  applyDiff,
-  evaluateSplit,
-  judgeSubmission,
-  limitsModeFor,
-  median,
-  loadBountyBundle,
-  normalisedDiffHash,
-  runCanaries,
-} from './sandbox';
-import type { CanaryRun, Judgement, SubmissionEvidence } from './sandbox';
+import { SandboxError, applyDiff, median, normalisedDiffHash } from '../domain/bounty';
+import type { CanaryRun, DiffRejection, EvalOutcome, Tolerances } from '../domain/bounty';
+import { evaluateSplit, limitsModeFor, loadBountyBundle, runCanaries } from './sandbox';
+import type { BountyBundle } from './sandbox';
 import type { BlobStore } from '../db/blobs';
 import { readBlob, readFiles, storeFiles } from './blobs';
 import { permanentFailure } from './errors';
@@ -152,14 +143,6 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
         const { bundle, files } = await candidate(input);
         return runCanaries(bundle, files, heartbeat());
       });
-    },
-
-    /**
-     * The published rules (`JUDGE_RULES`) applied to the evidence. Pure; an activity only because workflows
-     * may not import from activities/, and its result in history is what replays read (I5).
-     */
-    async judge(evidence: SubmissionEvidence): Promise<Judgement> {
-      return judgeSubmission(evidence);
     },
 
     /** The files of an accepted candidate stored as the bounty's next baseline; gives its blob's hash. */

@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
 import type { EarnerLiquidityRepository, EscrowClaim } from '../db/repos/earner-liquidity';
 import type { LedgerRepository } from '../db/repos/ledger';
-import type { EarnerLiquidityRule, EarnerRefusal } from '../economics/earner-liquidity';
+import type { EarnerLiquidityRule, EarnerRefusal } from '../domain/money/earner-liquidity';
 import type { RevealedPreimagesRepository } from '../db/repos/revealed-preimages';
 import { derivePreimage, paymentHashOf } from '../lib/preimages';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
-import type { EscrowInvoiceRefusal } from '../economics/escrow-invoices';
-import { refuseEscrowInvoices } from '../economics/escrow-invoices';
+import type { EscrowInvoiceRefusal } from '../domain/money/escrow-invoices';
+import { refuseEscrowInvoices } from '../domain/money/escrow-invoices';
 import type { DecodedInvoice, LightningClient, PaymentStatus } from './lightning/client';
 
 export interface RewardEscrowDeps {
@@ -78,7 +78,7 @@ export function rewardEscrowActivities({
     },
 
     /**
-     * Checks the earner's invoices before any sat moves (see economics.refuseEscrowInvoices): the submitter's own
+     * Checks the earner's invoices before any sat moves (see domain/money refuseEscrowInvoices): the submitter's own
      * node (so nobody who learns the hashes can redirect the escrow), our hashes, the exact amounts, a CLTV we can
      * keep. A refusal is a result, not a failure: the workflow ends the escrow with its code.
      */

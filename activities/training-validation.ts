@@ -4,7 +4,7 @@ import type { BlobStore } from '../db/blobs';
 import type { TrainingRepository } from '../db/repos/training';
 import { initialWeights, weightShapes } from '../model/config';
 import type { ModelConfig } from '../model/config';
-import { checkPayload } from '../model/payload-check';
+import { checkPayload } from '../domain/training/payload-check';
 import type { Scorer } from '../model/score';
 import { scoreUpdate } from '../model/submission';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';

@@ -5,21 +5,16 @@ import type { LightningClient } from '../activities/lightning/client';
 import type { RefundResult } from '../activities/bounties';
 import { splitHash } from '../activities/bounty-eval';
 import type { CandidateInput } from '../activities/bounty-eval';
-import {
-  applyDiff,
-  evaluateSplit,
-  judgeSubmission,
-  loadBountyBundle,
-  runCanaries,
-} from '../activities/sandbox';
-import type { BountyBundle, Judgement, SubmissionEvidence } from '../activities/sandbox';
+import { applyDiff, bountyReveal, judgeSubmission } from '../domain/bounty';
+import type { Judgement, SubmissionEvidence } from '../domain/bounty';
+import { evaluateSplit, loadBountyBundle, runCanaries } from '../activities/sandbox';
+import type { BountyBundle } from '../activities/sandbox';
 import type { BlobStore } from '../db/blobs';
 import { blobStoreFor } from '../db/blobs';
 import type { PrismaClient } from '../db/client';
 import { bountyRepository } from '../db/repos/bounties';
-import { bountyBooks } from '../economics/bounty-books';
+import { bountyBooks } from '../domain/money/bounty-books';
 import type { BountyInput, BountyResult } from '../workflows/bounty';
-import { bountyReveal } from '../workflows/bounty-reveal';
 import type { BountySubmissionInput, BountySubmissionResult } from '../workflows/bounty-submission';
 import { bountyWorkflowId, escrowWorkflowId } from '../workflows/definitions';
 import type { AuditFinding, Note } from './findings';
@@ -288,8 +283,7 @@ async function auditSubmission(
   }
   const bundle = await bundleOf(context, input.bundle);
   const calls = await activityCalls(deps.codec, execution.history);
-  const judged = calls.filter((call) => call.type === 'judge');
-  const evidence = { ...(judged[judged.length - 1]?.input as SubmissionEvidence) };
+  const evidence = { ...result.evidence };
   const noted = new Set<string>();
   /** The candidate's files as an eval was asked to run them, or null (noted once) when a blob is missing or altered. */
   const filesOf = async (candidate: CandidateInput) => {

@@ -1,6 +1,6 @@
-import { hunkLocator } from '../activities/sandbox/hunk-locator';
-import type { HunkLocator } from '../activities/sandbox/hunk-locator';
-import { parseUnifiedDiff } from '../activities/sandbox/unified-diff';
+import { hunkLocator } from '../domain/bounty/hunk-locator';
+import type { HunkLocator } from '../domain/bounty/hunk-locator';
+import { parseUnifiedDiff } from '../domain/bounty/unified-diff';
 import { offsetSearchLocate } from '../test/support/offset-search-locator';
 import { printTable } from './synthetic';
 

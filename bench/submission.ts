@@ -16,9 +16,9 @@ import { validationActivities } from '../coordinator/validator';
 import type { PrismaClient } from '../db/client';
 import { sha256Hex } from '../db/blobs';
 import { revealedPreimagesRepository } from '../db/repos/revealed-preimages';
-import { MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
-import { feeLimitSats } from '../economics/fees';
-import { splitIntoTranches } from '../economics/tranches';
+import { MIN_SAFETY_MARGIN_BLOCKS } from '../domain/money/cltv';
+import { feeLimitSats } from '../domain/money/fees';
+import { splitIntoTranches } from '../domain/money/tranches';
 import { escrowEarner } from '../earner/escrow-client';
 import { playRound } from '../peer/client';
 import { referenceTrainer } from '../peer/reference-trainer';
@@ -29,7 +29,7 @@ import { connectLnd, readCredentials } from '../stack/lnd';
 import { waitFor } from '../stack/processes';
 import { TASK_QUEUES } from '../temporal-config';
 import { trainingRun } from '../workflows';
-import { roundVerdicts } from '../workflows/round-verdicts';
+import { roundVerdicts } from '../domain/training/round-verdicts';
 import {
   roundStatusQuery,
   trainingRoundWorkflowId,

@@ -7,7 +7,7 @@ import { temporalClient } from '../coordinator/temporal';
 import { loadTrainingConfig } from '../coordinator/training-settings';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { TASK_QUEUES } from '../temporal-config';
-import { MAX_SATS } from '../economics/sats';
+import { MAX_SATS } from '../domain/money/sats';
 import { trainingRun } from '../workflows';
 import { runBudgetSats } from '../workflows/training-run';
 import { trainingRunWorkflowId } from '../workflows/training-definitions';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
-import { DEFAULT_EARNER_LIQUIDITY } from '../economics/earner-liquidity';
+import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
+import { DEFAULT_EARNER_LIQUIDITY } from '../domain/money/earner-liquidity';
 
 const LiquidityEnv = z.object({
   /** Well under a channel's 483 HTLC slots, so a few earners cannot take them all. */
@@ -30,7 +30,7 @@ const LiquidityEnv = z.object({
     .default(DEFAULT_EARNER_LIQUIDITY.penaltySeconds),
 });
 
-/** Each earner node's caps and penalty (see economics/earner-liquidity), from the environment. */
+/** Each earner node's caps and penalty (see domain/money/earner-liquidity), from the environment. */
 export function loadEarnerLiquidity(env: NodeJS.ProcessEnv = process.env): EarnerLiquidityRule {
   const parsed = LiquidityEnv.parse(env);
   return {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_WIRE_SETTINGS } from '../kernels/wire-parameters';
-import { DEFAULT_DECISION_RULE } from '../model/decide';
+import { DEFAULT_DECISION_RULE } from '../domain/training/decide';
 import { loadEarnerLiquidity } from './earner-liquidity-settings';
 import type { CheckpointAccess } from '../api/training/handlers';
 import type { RoundSettings } from '../workflows/training-definitions';

@@ -15,7 +15,12 @@ import { SIGN_BIT } from '../kernels/sparseloco';
 import { sampleBatch } from './batch';
 import { type ModelConfig, DEFAULT_MODEL, initialWeights, parameterCount, weightShapes } from './config';
 import { loadBrownCorpus, trainingShard } from './corpus';
-import { decideRound, DEFAULT_DECISION_RULE, malformedVerdict, type Verdict } from './decide';
+import {
+  decideRound,
+  DEFAULT_DECISION_RULE,
+  malformedVerdict,
+  type Verdict,
+} from '../domain/training/decide';
 import { ReferencePeer } from './peer';
 import { deriveSeed, mulberry32 } from './prng';
 import { createOnnxScorer, type ExecutionProvider } from './score';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type CompressedUpdate, decodeUpdate, decompress, fullChunkPositions, updateNorm } from '../kernels';
-import type { ScoredSubmission } from './decide';
+import type { ScoredSubmission } from '../domain/training/decide';
 import type { Scorer, ScoreResult } from './score';
 
 export interface ScoredPayload {

@@ -8,14 +8,15 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BountyEvalActivities } from '../activities/bounty-eval';
-import type { EvalOutcome } from '../activities/sandbox/eval-outcome';
-import type { Judgement, SubmissionEvidence, Tolerances } from '../activities/sandbox/judge';
-import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
-import type { FeePolicy } from '../economics/fees';
-import type { PayoutRule } from '../economics/payout';
-import { splitIntoTranches } from '../economics/tranches';
+import type { EvalOutcome } from '../domain/bounty/eval-outcome';
+import { judgeSubmission } from '../domain/bounty/judge';
+import type { Judgement, SubmissionEvidence, Tolerances } from '../domain/bounty/judge';
+import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
+import type { FeePolicy } from '../domain/money/fees';
+import type { PayoutRule } from '../domain/money/payout';
+import { splitIntoTranches } from '../domain/money/tranches';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
-import { bountyReveal } from './bounty-reveal';
+import { bountyReveal } from '../domain/bounty/reveal';
 import type { BountySubmissionRequest, StakeVerdict } from './definitions';
 import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
 import { rewardEscrow } from './reward-escrow';
@@ -32,7 +33,7 @@ export interface BountyEscrowSettings {
   maxInvoiceCltvDelta: number;
   routingCltvBlocks: number;
   fees: FeePolicy;
-  /** Caps and penalty of each earner node; default economics.DEFAULT_EARNER_LIQUIDITY. */
+  /** Caps and penalty of each earner node; default domain/money DEFAULT_EARNER_LIQUIDITY. */
   liquidity?: EarnerLiquidityRule;
 }
 
@@ -52,6 +53,8 @@ export interface BountySubmissionInput extends BountySubmissionRequest {
 }
 
 export interface BountySubmissionResult {
+  /** What the judgement was made on: what an audit re-runs the evals against. */
+  evidence: SubmissionEvidence;
   judgement: Judgement;
   revealed: number;
   paidSats: number;
@@ -128,7 +131,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
       });
       evidence.canaryRuns = await validation.evalCanaries(candidate);
       // Abusive already (claim not reproduced, canary failed): the held-out split is not worth running.
-      if (!(await validation.judge(evidence)).abusive) {
+      if (!judgeSubmission(evidence).abusive) {
         evidence.heldOutRuns = await validation.evalSplit({
           ...candidate,
           split: 'held-out',
@@ -144,7 +147,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
     }
   }
 
-  const judgement = await validation.judge(evidence);
+  const judgement = judgeSubmission(evidence);
   const runs = [
     ...evidence.publicRuns,
     ...evidence.canaryRuns.map((c) => c.outcome),
@@ -174,6 +177,7 @@ export async function bountySubmission(input: BountySubmissionInput): Promise<Bo
     limitsMode: limitsModes.length > 0 ? limitsModes.join(',') : null,
   });
   return {
+    evidence,
     judgement,
     revealed,
     ...paid,

@@ -12,9 +12,9 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BountyEvalActivities, LoadedBounty } from '../activities/bounty-eval';
-import { escrowReserveSats } from '../economics/escrow-reserve';
-import { feeLimitSats } from '../economics/fees';
-import type { PayoutRule } from '../economics/payout';
+import { escrowReserveSats } from '../domain/money/escrow-reserve';
+import { feeLimitSats } from '../domain/money/fees';
+import type { PayoutRule } from '../domain/money/payout';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
 import type { BountyStatus, BountySubmissionRequest } from './definitions';
 import {

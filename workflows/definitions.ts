@@ -28,7 +28,7 @@ export type EscrowPhase =
   | 'completed'
   | 'expired'
   | 'invalid-invoices'
-  /** The earner node is over its liquidity cap or penalized (see economics/earner-liquidity): nothing to invoice. */
+  /** The earner node is over its liquidity cap or penalized (see domain/money/earner-liquidity): nothing to invoice. */
   | 'refused';
 
 export interface EscrowStatus {

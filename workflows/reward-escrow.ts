@@ -9,11 +9,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { holdDeadline, MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
-import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
-import { DEFAULT_EARNER_LIQUIDITY } from '../economics/earner-liquidity';
-import type { FeePolicy } from '../economics/fees';
-import { feeLimitSats } from '../economics/fees';
+import { holdDeadline, MIN_SAFETY_MARGIN_BLOCKS } from '../domain/money/cltv';
+import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
+import { DEFAULT_EARNER_LIQUIDITY } from '../domain/money/earner-liquidity';
+import type { FeePolicy } from '../domain/money/fees';
+import { feeLimitSats } from '../domain/money/fees';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { EscrowStatus } from './definitions';
 import { escrowInvoicesSignal, escrowStatusQuery, releaseEscrowSignal } from './definitions';
@@ -26,7 +26,7 @@ export interface RewardEscrowInput {
   escrowId: string;
   /** The earner's node: every tranche invoice must pay it. */
   earnerPublicKey: string;
-  /** Sats per tranche, in reveal order (see economics.splitIntoTranches). */
+  /** Sats per tranche, in reveal order (see domain/money splitIntoTranches). */
   trancheSats: number[];
   /** How long the earner has to hand in its hold invoices. */
   invoiceWithinSeconds: number;

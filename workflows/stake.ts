@@ -1,5 +1,5 @@
 import { condition, log, setHandler } from '@temporalio/workflow';
-import { MIN_SAFETY_MARGIN_BLOCKS } from '../economics/cltv';
+import { MIN_SAFETY_MARGIN_BLOCKS } from '../domain/money/cltv';
 import { resolveStakeSignal } from './definitions';
 import { beforeHeight, openHoldInvoice } from './hold-invoice';
 

@@ -1,8 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionRule } from '../model/decide';
-import type { PayoutRule } from '../economics/payout';
-import type { EarnerLiquidityRule } from '../economics/earner-liquidity';
-import type { FeePolicy } from '../economics/fees';
+import type { DecisionRule } from '../domain/training/decide';
+import type { PayoutRule } from '../domain/money/payout';
+import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
+import type { FeePolicy } from '../domain/money/fees';
 import type { SkippedUpdate, SubmissionEvidence } from '../activities/training-validation';
 import type { WireParameters, WireSettings } from '../kernels/wire-parameters';
 import type { HeldStake, StakeVerdict } from './definitions';
@@ -28,7 +28,7 @@ export interface RoundSettings {
     maxInvoiceCltvDelta: number;
     routingCltvBlocks: number;
     fees: FeePolicy;
-    /** Caps and penalty of each earner node; default economics.DEFAULT_EARNER_LIQUIDITY. */
+    /** Caps and penalty of each earner node; default domain/money DEFAULT_EARNER_LIQUIDITY. */
     liquidity?: EarnerLiquidityRule;
   };
 }

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
-import { roundVerdicts } from './round-verdicts';
+import { roundVerdicts } from '../domain/training/round-verdicts';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type {
   AcceptedSubmission,
@@ -27,7 +27,7 @@ import {
   trainingSubmissionWorkflowId,
   verdictSignal,
 } from './training-definitions';
-import { submissionRefusal } from './training-refusal';
+import { submissionRefusal } from '../domain/training/refusals';
 import { trainingSubmission } from './training-submission';
 
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);

@@ -1,6 +1,6 @@
 import { condition, continueAsNew, executeChild, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
-import { roundPoolSats } from '../economics/round-pool';
+import { roundPoolSats } from '../domain/money/round-pool';
 import { deriveSeed } from '../model/prng';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { RoundSettings, RoundSummary, RunStatus } from './training-definitions';

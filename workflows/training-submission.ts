@@ -8,8 +8,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { TrainingValidationActivities } from '../activities/training-validation';
-import { stakeVerdictFor } from '../model/decide';
-import { splitIntoTranches } from '../economics/tranches';
+import { stakeVerdictFor } from '../domain/training/decide';
+import { splitIntoTranches } from '../domain/money/tranches';
 import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { StakeVerdict } from './definitions';
 import { escrowWorkflowId, releaseEscrowSignal } from './definitions';

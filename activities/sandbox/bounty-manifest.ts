@@ -3,9 +3,9 @@ import { join } from 'node:path';
 
 import { z } from 'zod';
 
-import { SandboxError } from './errors';
+import { SandboxError } from '../../domain/bounty/errors';
 import { ACCOUNTINGS, DEFAULT_ACCOUNTING } from './limits-mode';
-import { isSafeRelativePath } from './paths';
+import { isSafeRelativePath } from '../../domain/bounty/paths';
 
 const relativePath = z.string().refine(isSafeRelativePath, 'must be a safe relative path');
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]*$/);

@@ -1,8 +1,8 @@
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { SandboxError } from './errors';
-import { isSafeRelativePath } from './paths';
+import { SandboxError } from '../../domain/bounty/errors';
+import { isSafeRelativePath } from '../../domain/bounty/paths';
 
 /** Who may read a materialised bundle: only its owner, which is the sandbox's uid when we run as root. */
 export interface BundleOwner {

@@ -3,9 +3,10 @@ import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { SandboxError } from './errors';
+import { SandboxError } from '../../domain/bounty/errors';
 import { cgroupPidsFiles, cgroupV1Files, cgroupV2Files, eventCount } from './limits-mode';
-import type { CgroupFacts, LimitsMode } from './limits-mode';
+import type { LimitsMode } from '../../domain/bounty/eval-outcome';
+import type { CgroupFacts } from './limits-mode';
 import type { EvalLimits } from './sandbox-command';
 
 interface CgroupMount {

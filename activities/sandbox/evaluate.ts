@@ -1,8 +1,8 @@
 import type { BountyBundle } from './bounty-manifest';
-import { SandboxError } from './errors';
-import { toEvalOutcome } from './eval-outcome';
-import type { EvalOutcome } from './eval-outcome';
-import type { CanaryRun } from './judge';
+import { SandboxError } from '../../domain/bounty/errors';
+import { toEvalOutcome } from '../../domain/bounty/eval-outcome';
+import type { EvalOutcome } from '../../domain/bounty/eval-outcome';
+import type { CanaryRun } from '../../domain/bounty/judge';
 import { runEval } from './run-eval';
 import type { SandboxOptions } from './run-eval';
 

@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { access, lstat, readlink, realpath } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { SandboxError } from './errors';
+import { SandboxError } from '../../domain/bounty/errors';
 import type { SystemMount } from './sandbox-command';
 
 const TOOL_DIRS = ['/usr/bin', '/bin', '/usr/local/bin', '/usr/sbin', '/sbin'];

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 
-import { SandboxError } from './errors';
+import { SandboxError } from '../../domain/bounty/errors';
+import { LIMITS_MODES, type LimitsMode } from '../../domain/bounty/eval-outcome';
 import type { EvalLimits } from './sandbox-command';
-
-/** How an eval's limits are enforced: one cgroup per eval (v2 or v1 hierarchies), or per process only (rlimits). */
-export const LIMITS_MODES = ['cgroup-v2', 'cgroup-v1', 'process'] as const;
-export type LimitsMode = (typeof LIMITS_MODES)[number];
 
 /** `L402_SANDBOX_LIMITS`: `auto` takes the first mode of `LIMITS_MODES` this host supports. */
 export const LimitsSetting = z.enum(['auto', ...LIMITS_MODES]);

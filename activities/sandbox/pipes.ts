@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { SandboxError } from './errors';
+import { SandboxError } from '../../domain/bounty/errors';
 
 /** Which sandbox writes into a pipe; the other one reads it. */
 export type PipeSide = 'harness' | 'candidate';

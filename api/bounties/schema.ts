@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { payoutRuleSchema } from '../../economics/payout';
-import { MAX_SATS } from '../../economics/sats';
+import { payoutRuleSchema } from '../../domain/money/payout';
+import { MAX_SATS } from '../../domain/money/sats';
 
 const sats = (min: number) => z.number().int().min(min).max(MAX_SATS);
 const nodePublicKey = z.string().regex(/^0[23][0-9a-f]{64}$/, 'a compressed secp256k1 node public key (hex)');

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 
-import { MAX_SATS } from '../../economics/sats';
+import { MAX_SATS } from '../../domain/money/sats';
 import { paymentHashOf } from '../../lib/preimages';
 import {
   DEFAULT_CHALLENGE_EXPIRY_SECONDS,

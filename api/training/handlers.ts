@@ -5,10 +5,10 @@ import type { BlobStore } from '../../db/blobs';
 import type { LedgerRepository } from '../../db/repos/ledger';
 import type { TrainingRepository } from '../../db/repos/training';
 import { weightBytes } from '../../db/repos/training';
-import { MIN_SAFETY_MARGIN_BLOCKS } from '../../economics/cltv';
-import { DEFAULT_EARNER_LIQUIDITY } from '../../economics/earner-liquidity';
-import { acceptedCltvDeltas, MIN_INVOICE_EXPIRY_SECONDS } from '../../economics/escrow-invoices';
-import { splitIntoTranches } from '../../economics/tranches';
+import { MIN_SAFETY_MARGIN_BLOCKS } from '../../domain/money/cltv';
+import { DEFAULT_EARNER_LIQUIDITY } from '../../domain/money/earner-liquidity';
+import { acceptedCltvDeltas, MIN_INVOICE_EXPIRY_SECONDS } from '../../domain/money/escrow-invoices';
+import { splitIntoTranches } from '../../domain/money/tranches';
 import { canonicalSha256 } from '../../lib/canonical-json';
 import { DEFAULT_MODEL } from '../../model/config';
 import type { HeldStake } from '../../workflows/definitions';
@@ -20,7 +20,7 @@ import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../../workflows/training-definitions';
-import { compressionMismatch, doorRefusal } from '../../workflows/training-refusal';
+import { compressionMismatch, doorRefusal } from '../../domain/training/refusals';
 import { ApiError } from '../errors';
 import { parseAuthorization } from '../l402';
 import { heldStakeOf, refundStake } from '../stakes';

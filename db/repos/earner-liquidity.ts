@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../../generated/prisma/client';
-import type { EarnerLiquidityRule, EarnerRefusal } from '../../economics/earner-liquidity';
-import { refuseEarnerEscrow } from '../../economics/earner-liquidity';
+import type { EarnerLiquidityRule, EarnerRefusal } from '../../domain/money/earner-liquidity';
+import { refuseEarnerEscrow } from '../../domain/money/earner-liquidity';
 
 export interface EscrowClaim {
   escrowId: string;

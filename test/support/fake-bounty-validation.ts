@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { storeFiles } from '../../activities/blobs';
 import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty-eval';
-import { judgeSubmission } from '../../activities/sandbox';
 import { BOUNTY_ESCROW } from '../../coordinator/bounty-settings';
 import { databaseBlobStore } from '../../db/blobs';
 import type { PrismaClient } from '../../db/client';
@@ -37,7 +36,6 @@ export const fakeBountyValidation = (prisma: PrismaClient): BountyEvalActivities
   checkDiff: async () => ({ ok: true, diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0') }),
   evalSplit: async () => [{ kind: 'score', score: FAKE_BASELINE_SCORE }],
   evalCanaries: async () => [],
-  judge: async (evidence) => judgeSubmission(evidence),
   advanceBaseline: async (candidate) => candidate.baselineSha256,
 });
 

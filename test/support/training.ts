@@ -10,7 +10,7 @@ import { DEFAULT_MODEL } from '../../model/config';
 import { threadedReferenceTrainer } from '../../peer/trainer-thread';
 import { testLnd } from './lightning';
 import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
-import { DEFAULT_DECISION_RULE } from '../../model/decide';
+import { DEFAULT_DECISION_RULE } from '../../domain/training/decide';
 import { TASK_QUEUES } from '../../temporal-config';
 import { trainingRun } from '../../workflows';
 import type { RoundSettings } from '../../workflows/training-definitions';

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { applyDiff, evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
+import { applyDiff } from '../../../domain/bounty';
+import { evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
 import { dataConverter } from '../../../coordinator/temporal';
-import { booksBalance, bountyBooks } from '../../../economics/bounty-books';
+import { booksBalance, bountyBooks } from '../../../domain/money/bounty-books';
 import { bountyRepository } from '../../../db/repos/bounties';
 import { buyBaseline, submitToBounty } from '../../../earner/bounty-client';
 import {

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 
 import { loadBountyBundle } from '../../../activities/sandbox/bounty-manifest';
 import { evalCgroupPrefix, probeCgroups } from '../../../activities/sandbox/cgroups';
-import { toEvalOutcome } from '../../../activities/sandbox/eval-outcome';
+import { toEvalOutcome } from '../../../domain/bounty/eval-outcome';
 import { evaluateSplit } from '../../../activities/sandbox/evaluate';
-import { LIMITS_MODES, chooseLimitsMode } from '../../../activities/sandbox/limits-mode';
+import { LIMITS_MODES } from '../../../domain/bounty';
+import { chooseLimitsMode } from '../../../activities/sandbox/limits-mode';
 import type { CgroupFacts } from '../../../activities/sandbox/limits-mode';
 import { runEval } from '../../../activities/sandbox/run-eval';
 import type { EvalCandidate, RunEvalRequest, SandboxOptions } from '../../../activities/sandbox/run-eval';

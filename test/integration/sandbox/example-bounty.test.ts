@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { applyDiff } from '../../../activities/sandbox/apply-diff';
+import { applyDiff } from '../../../domain/bounty/apply-diff';
 import { loadBountyBundle } from '../../../activities/sandbox/bounty-manifest';
 import type { BountyBundle } from '../../../activities/sandbox/bounty-manifest';
 import { evaluateSplit, runCanaries } from '../../../activities/sandbox/evaluate';
-import { judgeSubmission } from '../../../activities/sandbox/judge';
+import { judgeSubmission } from '../../../domain/bounty/judge';
 
 const bountyDir = join(__dirname, '../../../bounties/example-sort');
 const sample = (name: string) => readFileSync(join(bountyDir, 'samples', `${name}.diff`), 'utf8');

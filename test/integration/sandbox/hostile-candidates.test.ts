@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { loadBountyBundle } from '../../../activities/sandbox/bounty-manifest';
 import type { BountyBundle } from '../../../activities/sandbox/bounty-manifest';
 import { evaluateSplit, runCanaries } from '../../../activities/sandbox/evaluate';
-import { judgeSubmission } from '../../../activities/sandbox/judge';
-import type { JudgeReason } from '../../../activities/sandbox/judge';
+import { judgeSubmission } from '../../../domain/bounty/judge';
+import type { JudgeReason } from '../../../domain/bounty/judge';
 import { runEval } from '../../../activities/sandbox/run-eval';
 
 // The hostile-input corpus for the sandbox: candidates that attack the harness that scores them. The

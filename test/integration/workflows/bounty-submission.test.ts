@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import type { BountyEvalActivities } from '../../../activities/bounty-eval';
 import { permanentFailure } from '../../../activities/errors';
-import { judgeSubmission } from '../../../activities/sandbox';
 import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bountySubmission } from '../../../workflows';
@@ -12,13 +11,12 @@ import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
 
 /** A validation host whose sandbox is gone: every eval fails for good, as `activities/bounty-eval` reports it. */
-const brokenSandbox: Pick<BountyEvalActivities, 'checkDiff' | 'evalSplit' | 'evalCanaries' | 'judge'> = {
+const brokenSandbox: Pick<BountyEvalActivities, 'checkDiff' | 'evalSplit' | 'evalCanaries'> = {
   checkDiff: async () => ({ ok: true, diffHash: 'cd'.repeat(32) }),
   evalSplit: async () => {
     throw permanentFailure('SANDBOX_UNAVAILABLE', 'bwrap is missing');
   },
   evalCanaries: async () => [],
-  judge: async (evidence) => judgeSubmission(evidence),
 };
 
 let harness: ControlHarness;

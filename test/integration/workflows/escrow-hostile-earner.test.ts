@@ -3,9 +3,9 @@ import { cancelHodlInvoice, createHodlInvoice, getInvoice, getWalletInfo } from 
 import type { WorkflowHandle } from '@temporalio/client';
 import { earnerLiquidityRepository } from '../../../db/repos/earner-liquidity';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
-import type { EarnerLiquidityRule } from '../../../economics/earner-liquidity';
+import type { EarnerLiquidityRule } from '../../../domain/money/earner-liquidity';
 import { escrowEarner } from '../../../earner/escrow-client';
-import { splitIntoTranches } from '../../../economics/tranches';
+import { splitIntoTranches } from '../../../domain/money/tranches';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';
 import type { RewardEscrowInput } from '../../../workflows/reward-escrow';

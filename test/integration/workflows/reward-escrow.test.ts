@@ -5,7 +5,7 @@ import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { escrowEarner } from '../../../earner/escrow-client';
-import { splitIntoTranches } from '../../../economics/tranches';
+import { splitIntoTranches } from '../../../domain/money/tranches';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';
 import {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
-import { feeLimitSats } from '../../../economics/fees';
+import { feeLimitSats } from '../../../domain/money/fees';
 import { derivePreimage, paymentHashOf } from '../../../lib/preimages';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bounty } from '../../../workflows';
