@@ -1,18 +1,6 @@
 import { z } from 'zod';
 import type { BlobStore } from '../db/blobs';
-import { BlobError } from '../db/blobs';
 import { canonicalJson } from '../lib/canonical-json';
-import { permanentFailure } from './errors';
-
-/** A blob's bytes for an activity: a missing or altered blob is a permanent failure with its code, not a retry. */
-export async function readBlob(blobs: BlobStore, sha256: string): Promise<Buffer> {
-  try {
-    return await blobs.get(sha256);
-  } catch (err) {
-    if (err instanceof BlobError) throw permanentFailure(err.code, err.message);
-    throw err;
-  }
-}
 
 const FilesBlob = z.record(z.string(), z.string());
 
@@ -27,5 +15,5 @@ export const filesOfBlob = (bytes: Buffer): Record<string, string> =>
 
 /** The files stored by {@link storeFiles} under `sha256`, checked like every blob read. */
 export async function readFiles(blobs: BlobStore, sha256: string): Promise<Record<string, string>> {
-  return filesOfBlob(await readBlob(blobs, sha256));
+  return filesOfBlob(await blobs.get(sha256));
 }

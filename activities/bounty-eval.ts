@@ -6,8 +6,7 @@ import type { CanaryRun, DiffRejection, EvalOutcome, Tolerances } from '../domai
 import { evaluateSplit, limitsModeFor, loadBountyBundle, runCanaries } from './sandbox';
 import type { BountyBundle } from './sandbox';
 import type { BlobStore } from '../db/blobs';
-import { readBlob, readFiles, storeFiles } from './blobs';
-import { permanentFailure } from './errors';
+import { readFiles, storeFiles } from './blobs';
 
 export interface BountyEvalDeps {
   /** Where bounty bundles live, one directory per bundle name (e.g. `bounties/`). */
@@ -57,7 +56,10 @@ export function splitHash(files: Record<string, string>): string {
   return hash.digest('hex');
 }
 
-/** Sandboxed bounty evals for the validation queue; eval failures are outcomes, a missing sandbox fails for good. */
+/**
+ * Sandboxed bounty evals for the validation queue; eval failures are outcomes, a missing sandbox fails for good
+ * (SandboxError codes are not retryable: see the failure boundary).
+ */
 export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
   const bundles = new Map<string, Promise<BountyBundle>>();
   const bundleOf = (name: string): Promise<BountyBundle> => {
@@ -65,25 +67,17 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
     if (!bundle) {
       bundle = loadBountyBundle(join(bountiesDir, name)).catch((err: unknown) => {
         bundles.delete(name);
-        throw permanentFailure('BOUNTY_BUNDLE_INVALID', `bundle ${name}: ${(err as Error).message}`);
+        throw new SandboxError('BOUNTY_BUNDLE_INVALID', `bundle ${name}: ${(err as Error).message}`);
       });
       bundles.set(name, bundle);
     }
     return bundle;
   };
-  const sandboxed = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (err) {
-      if (err instanceof SandboxError) throw permanentFailure(err.code, err.message);
-      throw err;
-    }
-  };
   const candidate = async (input: CandidateInput) => {
     const [bundle, baselineFiles, diffBytes] = await Promise.all([
       bundleOf(input.bundle),
       readFiles(blobs, input.baselineSha256),
-      readBlob(blobs, input.diffSha256),
+      blobs.get(input.diffSha256),
     ]);
     const diff = diffBytes.toString('utf8');
     return { bundle, diff, files: applyDiff(baselineFiles, diff, bundle.manifest) };
@@ -100,7 +94,7 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
      */
     async loadBounty(input: { bundle: string }): Promise<LoadedBounty> {
       const { manifest, baselineFiles, splits } = await bundleOf(input.bundle);
-      await sandboxed(() => limitsModeFor(manifest.eval.limits));
+      await limitsModeFor(manifest.eval.limits);
       return {
         title: manifest.title,
         description: manifest.description,
@@ -132,22 +126,18 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
     async evalSplit(
       input: CandidateInput & { split: 'public' | 'held-out'; runs: number },
     ): Promise<EvalOutcome[]> {
-      return sandboxed(async () => {
-        const { bundle, files } = await candidate(input);
-        return evaluateSplit(bundle, files, input.split, input.runs, heartbeat());
-      });
+      const { bundle, files } = await candidate(input);
+      return evaluateSplit(bundle, files, input.split, input.runs, heartbeat());
     },
 
     async evalCanaries(input: CandidateInput): Promise<CanaryRun[]> {
-      return sandboxed(async () => {
-        const { bundle, files } = await candidate(input);
-        return runCanaries(bundle, files, heartbeat());
-      });
+      const { bundle, files } = await candidate(input);
+      return runCanaries(bundle, files, heartbeat());
     },
 
     /** The files of an accepted candidate stored as the bounty's next baseline; gives its blob's hash. */
     async advanceBaseline(input: CandidateInput): Promise<string> {
-      return sandboxed(async () => storeFiles(blobs, (await candidate(input)).files));
+      return storeFiles(blobs, (await candidate(input)).files);
     },
 
     /** The baseline's own score on the held-out split: where the bounty's best score starts. */
@@ -155,12 +145,10 @@ export function bountyEvalActivities({ bountiesDir, blobs }: BountyEvalDeps) {
       bundle: string;
       runs: number;
     }): Promise<{ runs: EvalOutcome[]; score: number | null }> {
-      return sandboxed(async () => {
-        const bundle = await bundleOf(input.bundle);
-        const runs = await evaluateSplit(bundle, bundle.baselineFiles, 'held-out', input.runs, heartbeat());
-        const scores = runs.flatMap((run) => (run.kind === 'score' ? [run.score] : []));
-        return { runs, score: scores.length === runs.length ? median(scores) : null };
-      });
+      const bundle = await bundleOf(input.bundle);
+      const runs = await evaluateSplit(bundle, bundle.baselineFiles, 'held-out', input.runs, heartbeat());
+      const scores = runs.flatMap((run) => (run.kind === 'score' ? [run.score] : []));
+      return { runs, score: scores.length === runs.length ? median(scores) : null };
     },
   };
 }

@@ -4,7 +4,6 @@ import type { LedgerRepository, PaymentPurpose } from '../db/repos/ledger';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
 import type { InvoiceState, InvoiceStatus, LightningClient } from './lightning/client';
 import { LightningError } from './lightning/errors';
-import { permanentFailure } from './errors';
 
 export interface HoldInvoiceDeps {
   lightning: LightningClient;
@@ -143,14 +142,14 @@ export function holdInvoiceActivities({ lightning, ledger, preimageSecret }: Hol
     }): Promise<InvoiceState> {
       const preimage = preimageFor(input.escrowId, input.slot);
       if (paymentHashOf(preimage).toString('hex') !== input.paymentHash) {
-        throw permanentFailure(
+        throw new LightningError(
           'PREIMAGE_MISMATCH',
           `escrow ${input.escrowId}/${input.slot} does not derive ${input.paymentHash}`,
         );
       }
       const status = await currentStatus(input.paymentHash);
       if (status.state === 'OPEN' || status.state === 'CANCELED') {
-        throw permanentFailure(
+        throw new LightningError(
           'INVOICE_NOT_HELD',
           `invoice ${input.paymentHash} is ${status.state}, nothing to settle`,
         );
@@ -164,7 +163,7 @@ export function holdInvoiceActivities({ lightning, ledger, preimageSecret }: Hol
     async cancelHoldInvoice(input: { paymentHash: string }): Promise<InvoiceState> {
       const status = await currentStatus(input.paymentHash);
       if (status.state === 'SETTLED') {
-        throw permanentFailure('INVOICE_ALREADY_FINAL', `invoice ${input.paymentHash} is already settled`);
+        throw new LightningError('INVOICE_ALREADY_FINAL', `invoice ${input.paymentHash} is already settled`);
       }
       if (status.state !== 'CANCELED') await lightning.cancelHoldInvoice(input.paymentHash);
       await ledger.markState(input.paymentHash, 'INCOMING', 'CANCELED');

@@ -8,8 +8,7 @@ import { checkPayload } from '../domain/training/payload-check';
 import type { Scorer } from '../model/score';
 import { scoreUpdate } from '../model/submission';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
-import { readBlob } from './blobs';
-import { permanentFailure } from './errors';
+import { L402TrainError } from '../lib/errors';
 
 export interface TrainingValidationDeps {
   training: TrainingRepository;
@@ -77,13 +76,13 @@ async function heartbeating<T>(progress: string, work: () => Promise<T>): Promis
 export function trainingValidationActivities({ training, blobs, model, scorer }: TrainingValidationDeps) {
   async function weightsOf(checkpointHash: string): Promise<Float32Array> {
     const checkpoint = await training.checkpoint(checkpointHash);
-    if (!checkpoint) throw permanentFailure('CHECKPOINT_NOT_FOUND', `no checkpoint ${checkpointHash}`);
+    if (!checkpoint) throw new L402TrainError('CHECKPOINT_NOT_FOUND', `no checkpoint ${checkpointHash}`);
     return checkpoint.weights;
   }
 
   const check = (payload: Uint8Array, compression: WireSettings) =>
     checkPayload(payload, { shapes: weightShapes(model), compression });
-  const payloadOf = (sha256: string) => readBlob(blobs, sha256);
+  const payloadOf = (sha256: string) => blobs.get(sha256);
 
   return {
     async createInitialCheckpoint(input: { runId: string; seed: number }): Promise<string> {

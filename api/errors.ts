@@ -7,6 +7,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { type ErrorCode, ERROR_CATALOGUE, isErrorCode } from '../domain/errors';
 import { L402TrainError } from '../lib/errors';
 
 export class ApiError extends L402TrainError {}
@@ -17,6 +18,18 @@ interface ErrorBody {
   message: string;
   hint?: string;
   headers?: Record<string, string>;
+}
+
+/** A body for an error that is not ours (Temporal's, zod's, the body parser's), in the catalogue's terms. */
+function catalogued(code: ErrorCode, message: string, headers?: Record<string, string>): ErrorBody {
+  const meaning: { status: number; hint?: string } = ERROR_CATALOGUE[code];
+  return {
+    status: meaning.status,
+    code,
+    message,
+    ...(meaning.hint ? { hint: meaning.hint } : {}),
+    ...(headers ? { headers } : {}),
+  };
 }
 
 function describe(err: unknown): ErrorBody | null {
@@ -32,43 +45,33 @@ function describe(err: unknown): ErrorBody | null {
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];
-    return {
-      status: 400,
-      code: 'INVALID_INPUT',
-      message: issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'invalid input',
-      hint: 'Fix the named field and send the request again.',
-    };
+    return catalogued(
+      'INVALID_INPUT',
+      issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'invalid input',
+    );
   }
-  if (err instanceof WorkflowNotFoundError)
-    return { status: 404, code: 'NOT_FOUND', message: 'no such workflow' };
+  if (err instanceof WorkflowNotFoundError) return catalogued('NOT_FOUND', 'no such workflow');
   // An update validator's refusal: its failure type is the stable code (e.g. ROUND_CLOSED, ALREADY_SUBMITTED).
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    return { status: 409, code: err.cause.type ?? 'REFUSED', message: err.cause.message };
+    const { type, message } = err.cause;
+    return isErrorCode(type)
+      ? catalogued(type, message)
+      : { ...catalogued('REFUSED', message), code: type ?? 'REFUSED' };
   }
   if (err instanceof ServiceError) {
     // Temporal busy or restarting (e.g. a query while no worker can answer): a retry will do.
-    return {
-      status: 503,
-      code: 'TEMPORAL_UNAVAILABLE',
-      message: 'the workflow service did not answer in time',
-      hint: 'Retry in a few seconds.',
-      headers: { 'Retry-After': '2' },
-    };
+    return catalogued('TEMPORAL_UNAVAILABLE', 'the workflow service did not answer in time', {
+      'Retry-After': '2',
+    });
   }
   if (err instanceof WorkflowExecutionAlreadyStartedError) {
-    return { status: 409, code: 'ALREADY_EXISTS', message: 'that workflow is already running' };
+    return catalogued('ALREADY_EXISTS', 'that workflow is already running');
   }
   const bodyError = err as { type?: string; status?: number };
-  if (bodyError.type === 'entity.parse.failed') {
-    return {
-      status: 400,
-      code: 'MALFORMED_JSON',
-      message: 'the body is not valid JSON',
-      hint: 'Send a JSON object.',
-    };
-  }
+  if (bodyError.type === 'entity.parse.failed')
+    return catalogued('MALFORMED_JSON', 'the body is not valid JSON');
   if (bodyError.type === 'entity.too.large') {
-    return { status: 413, code: 'BODY_TOO_LARGE', message: 'the body is larger than this route accepts' };
+    return catalogued('BODY_TOO_LARGE', 'the body is larger than this route accepts');
   }
   return null;
 }
@@ -91,11 +94,6 @@ export function errorMiddleware(log: (message: string, err: unknown) => void): E
 
 export const notFound: RequestHandler = (req, _res, next) => {
   next(
-    new ApiError(
-      'NOT_FOUND',
-      `no route for ${req.method} ${req.path}`,
-      404,
-      'See /openapi.json for the routes.',
-    ),
+    new ApiError('NOT_FOUND', `no route for ${req.method} ${req.path}`, 'See /openapi.json for the routes.'),
   );
 };

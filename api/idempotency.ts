@@ -26,11 +26,9 @@ export class IdempotencyError extends ApiError {
   constructor(
     code: IdempotencyErrorCode,
     message: string,
-    status: number,
-    hint: string,
     readonly headers?: Record<string, string>,
   ) {
-    super(code, message, status, hint);
+    super(code, message);
   }
 }
 
@@ -91,8 +89,6 @@ export function idempotencyRouter(
         new IdempotencyError(
           'INVALID_IDEMPOTENCY_KEY',
           'an Idempotency-Key is 8 to 128 characters of A-Z a-z 0-9 . _ : -',
-          400,
-          'Send a fresh UUID.',
         ),
       );
     }
@@ -105,8 +101,6 @@ export function idempotencyRouter(
           throw new IdempotencyError(
             'IDEMPOTENCY_KEY_REUSED',
             'this Idempotency-Key was used for a different request',
-            422,
-            'Use a fresh key for a new request; repeat a request only with its own body.',
           );
         }
         if (claim.kind === 'answered') {
@@ -117,8 +111,6 @@ export function idempotencyRouter(
           throw new IdempotencyError(
             'IDEMPOTENCY_KEY_IN_USE',
             'the first request with this Idempotency-Key is still running',
-            409,
-            'Repeat it after Retry-After seconds.',
             { 'Retry-After': '1' },
           );
         }

@@ -14,7 +14,6 @@ export class EscrowCapacityError extends L402TrainError {
     super(
       'ESCROW_CAPACITY',
       `${live} escrows are held already (cap ${cap}); new holds would crowd the channel's 483 HTLC slots`,
-      503,
       `Retry after ${retryAfterSeconds} s.`,
     );
     this.headers = { 'Retry-After': String(retryAfterSeconds) };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CATALOGUE, type ErrorCode } from '../domain/errors';
 import {
   BountyListQuery,
   BountyParams,
@@ -45,62 +46,6 @@ export interface OpenApiDocument {
     securitySchemes: Record<string, { type: 'http'; scheme: string; description: string }>;
   };
 }
-
-/** The HTTP status each stable error code answers with (`{ error: { code, message, hint? } }`). */
-const ERROR_STATUS = {
-  // The error middleware's own codes.
-  INVALID_INPUT: 400,
-  MALFORMED_JSON: 400,
-  BODY_TOO_LARGE: 413,
-  NOT_FOUND: 404,
-  TEMPORAL_UNAVAILABLE: 503,
-  INTERNAL: 500,
-  // L402: the challenge, refused credentials, and the stake's own refusals.
-  PAYMENT_REQUIRED: 402,
-  L402_MALFORMED: 401,
-  L402_PREIMAGE_MISSING: 401,
-  L402_BAD_SIGNATURE: 401,
-  L402_UNKNOWN_CAVEAT: 401,
-  L402_CAVEAT_LOOSENED: 401,
-  L402_WRONG_PREIMAGE: 401,
-  L402_EXPIRED: 401,
-  L402_WRONG_SERVICE: 401,
-  L402_WRONG_CAPABILITY: 401,
-  L402_TOKEN_REVOKED: 401,
-  L402_TOKEN_SPENT: 401,
-  L402_NOT_PAID: 401,
-  L402_WRONG_RESOURCE: 403,
-  L402_WRONG_PRICE: 403,
-  L402_WRONG_BODY: 403,
-  RATE_LIMITED: 429,
-  ESCROW_CAPACITY: 503,
-  STAKE_MISMATCH: 402,
-  // Training: the round's refusals at the door and in its update validator.
-  NO_CHECKPOINT: 503,
-  ROUND_CLOSED: 409,
-  WRONG_ROUND: 409,
-  STALE_CHECKPOINT: 409,
-  UNKNOWN_PEER: 409,
-  ALREADY_SUBMITTED: 409,
-  PAYLOAD_TOO_LARGE: 409,
-  GRADIENT_COMPRESSION_MISMATCH: 409,
-  STAKE_REQUIRED: 409,
-  // Bounties, and the diff checks a submission passes before its stake is asked for.
-  BOUNTY_NOT_FOUND: 404,
-  SUBMISSION_NOT_FOUND: 404,
-  BOUNTY_NOT_OPEN: 409,
-  BOUNTY_POOL_EXHAUSTED: 409,
-  SUBMISSION_EXISTS: 409,
-  BOUNTY_BUNDLE_UNKNOWN: 422,
-  BOUNTY_BUDGET_TOO_SMALL: 422,
-  CLOSE_TOKEN_INVALID: 403,
-  DIFF_TOO_LARGE: 413,
-  DIFF_MALFORMED: 400,
-  DIFF_TOUCHES_FORBIDDEN_FILE: 422,
-  DIFF_DOES_NOT_APPLY: 409,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
 
 /**
  * How a route is paid: an L402 access fee (a reusable token, settled at once) or a stake (L402 hold mode: the
@@ -405,7 +350,7 @@ const L402_CHALLENGE_HEADER: Response['headers'] = {
 function errorResponses(route: RouteDoc): Record<string, Response> {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorCodes(route)) {
-    const status = ERROR_STATUS[code];
+    const { status } = ERROR_CATALOGUE[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(

@@ -40,7 +40,7 @@ export class RateLimitedError extends L402TrainError {
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(what: string, retryAfterSeconds: number) {
-    super('RATE_LIMITED', `too many ${what}`, 429, `Retry after ${retryAfterSeconds} s.`);
+    super('RATE_LIMITED', `too many ${what}`, `Retry after ${retryAfterSeconds} s.`);
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }

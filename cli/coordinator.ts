@@ -119,7 +119,6 @@ export function registerCoordinator(program: Command): void {
         throw new L402TrainError(
           'DATABASE_IN_USE',
           'the embedded PGlite database is open in the running coordinator, which already reconciles on its own',
-          409,
           'Read the coordinator log, stop it first (`l402-train dev stop`), or run with DATABASE_URL=postgres://…',
         );
       }

@@ -29,7 +29,6 @@ async function findRun(
     throw new L402TrainError(
       'RUN_NOT_FOUND',
       `no training run ${runId}`,
-      404,
       'Start it with `l402-train coordinator start-run`, or name another with --run <id>.',
     );
   }
@@ -44,7 +43,6 @@ async function queryRun(handle: WorkflowHandle<typeof trainingRun>, runId: strin
     throw new L402TrainError(
       'RUN_NOT_ANSWERING',
       `training run ${runId} did not answer: ${err.message}`,
-      503,
       'Is a control worker running? Start one with `l402-train coordinator run` or `l402-train coordinator worker`.',
     );
   }
@@ -63,7 +61,6 @@ export async function controlRun(client: Client, runId: string, control: RunCont
     throw new L402TrainError(
       'RUN_OVER',
       `training run ${runId} is over: nothing to ${control}`,
-      409,
       `See how it ended with \`l402-train coordinator run-status --run ${runId}\`.`,
     );
   }

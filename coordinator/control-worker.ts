@@ -3,6 +3,7 @@ import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { failureBoundary } from '../activities/failure-boundary';
 import type { LightningClient } from '../activities/lightning/client';
 import type { PrismaClient } from '../db/client';
 import { bountyRepository } from '../db/repos/bounties';
@@ -47,6 +48,7 @@ export function controlWorkerOptions(deps: ControlWorkerDeps): WorkerOptions {
     taskQueue: TASK_QUEUES.control,
     workflowsPath: require.resolve('../workflows'),
     activities: controlActivities(deps),
+    interceptors: { activity: [failureBoundary] },
     dataConverter: dataConverter(deps.secrets),
     ...(deps.identity ? { identity: deps.identity } : {}),
   };

@@ -1,6 +1,7 @@
 import type { NativeConnection } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
+import { failureBoundary } from '../activities/failure-boundary';
 import { TASK_QUEUES } from '../temporal-config';
 import type { CoordinatorSecrets } from './secrets';
 import { dataConverter } from './temporal';
@@ -21,6 +22,7 @@ export function validationWorkerOptions(deps: ValidationWorkerDeps): WorkerOptio
     namespace: deps.namespace,
     taskQueue: TASK_QUEUES.validation,
     activities: deps.activities,
+    interceptors: { activity: [failureBoundary] },
     dataConverter: dataConverter(deps.secrets),
     ...(deps.identity ? { identity: deps.identity } : {}),
   };

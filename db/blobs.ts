@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client';
+import { L402TrainError } from '../lib/errors';
 
 /**
  * Bytes stored once under their sha256 (payloads, diffs, checkpoints): workflows, activities and the audit pass
@@ -18,13 +19,15 @@ export interface BlobStore {
 
 export type BlobErrorCode = 'BLOB_NOT_FOUND' | 'BLOB_CORRUPT';
 
-export class BlobError extends Error {
+export class BlobError extends L402TrainError {
   constructor(
-    readonly code: BlobErrorCode,
+    override readonly code: BlobErrorCode,
     readonly sha256: string,
   ) {
-    super(code === 'BLOB_NOT_FOUND' ? `no blob ${sha256}` : `the blob stored as ${sha256} has other bytes`);
-    this.name = 'BlobError';
+    super(
+      code,
+      code === 'BLOB_NOT_FOUND' ? `no blob ${sha256}` : `the blob stored as ${sha256} has other bytes`,
+    );
   }
 }
 

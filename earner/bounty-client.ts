@@ -1,7 +1,14 @@
 import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { L402TrainError } from '../lib/errors';
-import { call, jsonRequest, newIdempotencyKey, ok, payAccessFee, payStakeAndRetry } from '../lib/l402-client';
+import {
+  ServerAnswerError,
+  call,
+  jsonRequest,
+  newIdempotencyKey,
+  ok,
+  payAccessFee,
+  payStakeAndRetry,
+} from '../lib/l402-client';
 import { followEscrow } from './follow-escrow';
 import type { FollowedEscrow } from './follow-escrow';
 
@@ -69,7 +76,7 @@ export async function submitToBounty(options: SubmitOptions): Promise<SubmitOutc
   let submission: SubmissionView | null = null;
   while ((await call(`${options.apiUrl}/escrows/${escrowId}`)).status === 404) {
     submission = await status().catch((err: unknown) => {
-      if (err instanceof L402TrainError && err.code === 'SUBMISSION_NOT_FOUND') return null;
+      if (err instanceof ServerAnswerError && err.code === 'SUBMISSION_NOT_FOUND') return null;
       throw err;
     });
     if (submission && submission.status !== 'PENDING') break;

@@ -1,5 +1,5 @@
 import type { AuthenticatedLnd } from 'ln-service';
-import { L402TrainError } from '../lib/errors';
+import { ServerAnswerError } from '../lib/l402-client';
 import { requestJson, sendJson } from '../lib/http-json';
 import type { EscrowStatus } from '../workflows/definitions';
 import type { RevealedPreimage } from './escrow-client';
@@ -45,7 +45,7 @@ export async function followEscrow(options: FollowEscrowOptions): Promise<Follow
   let view: EscrowView | null = null;
   while (!view || (view.paymentHashes.length === 0 && !FINISHED.includes(view.phase))) {
     view = await requestJson<EscrowView>(url).catch((err: unknown) => {
-      if (err instanceof L402TrainError && err.status === 404 && Date.now() < startBy) return null;
+      if (err instanceof ServerAnswerError && err.status === 404 && Date.now() < startBy) return null;
       throw err;
     });
     if (!view || view.paymentHashes.length === 0) await wait();
@@ -62,7 +62,7 @@ export async function followEscrow(options: FollowEscrowOptions): Promise<Follow
     await wait();
     // A 503 (the coordinator's Temporal briefly busy) is worth another poll; anything else is not.
     view = await requestJson<EscrowView>(url).catch((err: unknown) => {
-      if (err instanceof L402TrainError && err.status === 503) return view as EscrowView;
+      if (err instanceof ServerAnswerError && err.status === 503) return view as EscrowView;
       throw err;
     });
     if (view.phase !== phase) options.onPhase?.(view);

@@ -25,6 +25,6 @@ export class KernelError extends L402TrainError {
     message: string,
     hint?: string,
   ) {
-    super(code, message, 400, hint);
+    super(code, message, hint);
   }
 }

@@ -1,6 +1,6 @@
 import { call, jsonRequest, newIdempotencyKey, ok } from './l402-client';
 
-/** fetch + JSON for our API: a non-2xx answer becomes an L402TrainError with the server's code and hint. */
+/** fetch + JSON for our API: a non-2xx answer becomes a ServerAnswerError with the server's code and hint. */
 export async function requestJson<T>(url: string, init?: RequestInit): Promise<T> {
   return ok(await call<T>(url, init));
 }

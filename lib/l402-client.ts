@@ -1,7 +1,6 @@
 import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { randomUUID } from 'node:crypto';
-import { L402TrainError } from './errors';
 import type { RetryPolicy } from './retrying-fetch';
 import { fetchWithRetry } from './retrying-fetch';
 
@@ -40,11 +39,24 @@ export function call<T>(url: string, init: RequestInit = {}, policy?: RetryPolic
   );
 }
 
-/** The body of a 2xx answer; anything else becomes an L402TrainError with the server's code and hint. */
+/** A coordinator's refusal as it answered: its code (any server version's), HTTP status and hint. */
+export class ServerAnswerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'ServerAnswerError';
+  }
+}
+
+/** The body of a 2xx answer; anything else becomes a ServerAnswerError with the server's code and hint. */
 export function ok<T>(answer: Answer<T>): T {
   if (answer.status >= 400) {
     const error = answer.body.error;
-    throw new L402TrainError(
+    throw new ServerAnswerError(
       error?.code ?? 'HTTP_ERROR',
       error?.message ?? `HTTP ${answer.status}`,
       answer.status,

@@ -13,7 +13,7 @@ export const MIN_PREIMAGE_SECRET_BYTES = 32;
 
 export class PreimageInputError extends L402TrainError {
   constructor(message: string) {
-    super('PREIMAGE_INPUT_INVALID', message, 500);
+    super('PREIMAGE_INPUT_INVALID', message);
   }
 }
 

@@ -80,7 +80,7 @@ export async function nextOpenRound(
     const checkpoint = await read();
     if (checkpoint?.roundOpen && checkpoint.round > afterRound) return checkpoint;
     if (checkpoint?.state === 'finished' || checkpoint?.state === 'stopped') {
-      throw new L402TrainError('RUN_OVER', `the run is ${checkpoint.state}`, 409);
+      throw new L402TrainError('RUN_OVER', `the run is ${checkpoint.state}`);
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }

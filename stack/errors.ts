@@ -2,7 +2,7 @@ import { L402TrainError } from '../lib/errors';
 
 export class StackError extends L402TrainError {
   constructor(code: StackErrorCode, message: string, hint?: string) {
-    super(code, message, 500, hint);
+    super(code, message, hint);
   }
 }
 

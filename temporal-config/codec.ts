@@ -49,7 +49,7 @@ export class CodecError extends L402TrainError {
     message: string,
     hint?: string,
   ) {
-    super(code, message, 500, hint);
+    super(code, message, hint);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import { NON_RETRYABLE_CODES } from '../domain/errors';
 
 /** Invoices, database and bookkeeping run here; validation runs on its own queue so GPU hosts can join alone. */
 export const TASK_QUEUES = {
@@ -11,7 +12,7 @@ const quickRetry: RetryPolicy = {
   initialInterval: '200 ms',
   backoffCoefficient: 2,
   maximumInterval: '10 s',
-  nonRetryableErrorTypes: ['INVOICE_NOT_HELD', 'PREIMAGE_MISMATCH', 'INVOICE_ALREADY_FINAL'],
+  nonRetryableErrorTypes: [...NON_RETRYABLE_CODES],
 };
 
 export const ACTIVITY_PROFILES = {
@@ -25,7 +26,13 @@ export const ACTIVITY_PROFILES = {
     taskQueue: TASK_QUEUES.validation,
     startToCloseTimeout: '30 min',
     heartbeatTimeout: '20 s',
-    retry: { initialInterval: '1 s', backoffCoefficient: 2, maximumInterval: '30 s', maximumAttempts: 5 },
+    retry: {
+      initialInterval: '1 s',
+      backoffCoefficient: 2,
+      maximumInterval: '30 s',
+      maximumAttempts: 5,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_CODES],
+    },
   },
   /** A heartbeating watch on one invoice; the workflow bounds the whole wait with its own timer. */
   invoiceWatch: { startToCloseTimeout: '24 h', heartbeatTimeout: '20 s', retry: quickRetry },

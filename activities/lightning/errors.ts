@@ -6,6 +6,8 @@ export type LightningErrorCode =
   | 'INVOICE_ALREADY_EXISTS'
   | 'INVOICE_NOT_HELD'
   | 'PAYMENT_FAILED'
+  | 'PREIMAGE_MISMATCH'
+  | 'INVOICE_ALREADY_FINAL'
   | 'LIGHTNING_REQUEST_FAILED';
 
 export class LightningError extends L402TrainError {
@@ -14,7 +16,7 @@ export class LightningError extends L402TrainError {
     message: string,
     readonly details?: unknown,
   ) {
-    super(code, message, code === 'LIGHTNING_UNAVAILABLE' ? 503 : 502);
+    super(code, message);
   }
 }
 

@@ -111,7 +111,7 @@ interface Prechecked {
 
 function foundBounty(found: WeakMap<Request, Bounty>, req: Request): Bounty {
   const bounty = found.get(req);
-  if (!bounty) throw new L402TrainError('INTERNAL', 'the baseline gate runs after `exists`', 500);
+  if (!bounty) throw new L402TrainError('INTERNAL', 'the baseline gate runs after `exists`');
   return bounty;
 }
 
@@ -245,7 +245,11 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
         if (bounty.stakeSats > 0n) {
           stake = await heldStakeOf(res, deps.ledger, bounty.stakeSats);
           if (!stake) {
-            throw new BountyApiError('STAKE_MISMATCH', `that stake does not cover ${bounty.stakeSats} sats`);
+            throw new BountyApiError(
+              'STAKE_MISMATCH',
+              `that stake does not cover ${bounty.stakeSats} sats`,
+              "Pay this bounty's own stake invoice and retry with its macaroon.",
+            );
           }
         }
         const submissionId = randomUUID();

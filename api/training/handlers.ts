@@ -95,8 +95,7 @@ export function trainingHandlers({
     checkpoint: route({}, async (_input, _req, res) => {
       const status = await run().query(runStatusQuery);
       const checkpoint = await training.checkpoint(status.checkpointHash);
-      if (!checkpoint)
-        throw new ApiError('NO_CHECKPOINT', 'the run has no checkpoint yet', 503, 'Retry in a few seconds.');
+      if (!checkpoint) throw new ApiError('NO_CHECKPOINT', 'the run has no checkpoint yet');
       const round = await roundStatus(status.round);
       res.json({
         runId,
@@ -122,19 +121,16 @@ export function trainingHandlers({
         // own refusal (or its absence, once the run has ended) refunds the stake at once; refusing here would leave
         // it held until its deadline.
         const paid = parseAuthorization(req.get('authorization')) !== null;
-        if (!round && !paid) throw new ApiError('NOT_FOUND', `round ${gradient.round} is not running`, 404);
+        if (!round && !paid) throw new ApiError('NOT_FOUND', `round ${gradient.round} is not running`);
         const submission = submissionOf(gradient, payloadBytes);
         const refused = round && doorRefusal(round, submission);
         if (refused && !paid) {
-          const mismatch = compressionMismatch(round, submission.payload);
-          if (refused === 'GRADIENT_COMPRESSION_MISMATCH' && mismatch)
-            throw new ApiError(
-              refused,
-              `the update declares ${mismatch}`,
-              409,
-              "Compress with the run's settings: `compression` in GET /reward-schedule.",
-            );
-          throw new ApiError(refused, `submission refused: ${refused}`, 409);
+          const mismatch =
+            refused === 'GRADIENT_COMPRESSION_MISMATCH' && compressionMismatch(round, submission.payload);
+          throw new ApiError(
+            refused,
+            mismatch ? `the update declares ${mismatch}` : `submission refused: ${refused}`,
+          );
         }
         prechecked.set(req, { gradient, payloadBytes, submission, round });
       })().then(
@@ -157,7 +153,7 @@ export function trainingHandlers({
         if (stakeSats > 0) {
           stake = await heldStakeOf(res, ledger, BigInt(stakeSats));
           if (!stake) {
-            throw new ApiError('STAKE_MISMATCH', `that stake does not cover ${stakeSats} sats`, 402);
+            throw new ApiError('STAKE_MISMATCH', `that stake does not cover ${stakeSats} sats`);
           }
         }
         // Stored before the round hears of it, so every activity finds it by hash; bytes a refusal leaves behind
@@ -172,7 +168,7 @@ export function trainingHandlers({
             if (stake && (gone || err instanceof WorkflowUpdateFailedError))
               await refundStake(temporal, stake);
             // The token priced a body for a round that existed then: a round not found now has closed.
-            throw gone ? new ApiError('ROUND_CLOSED', `round ${gradient.round} has closed`, 409) : err;
+            throw gone ? new ApiError('ROUND_CLOSED', `round ${gradient.round} has closed`) : err;
           });
         res
           .status(202)
@@ -230,7 +226,7 @@ export function trainingHandlers({
         training.submissions(runId, params.n),
       ]);
       if (!status && submissions.length === 0)
-        throw new ApiError('NOT_FOUND', `round ${params.n} has not opened`, 404);
+        throw new ApiError('NOT_FOUND', `round ${params.n} has not opened`);
       res.json({
         runId,
         round: params.n,
@@ -242,7 +238,7 @@ export function trainingHandlers({
     submission: route({ params: SubmissionParams }, async ({ params }, _req, res) => {
       const row = await training.submission(params.id);
       if (!row || row.round !== params.n || row.runId !== runId) {
-        throw new ApiError('NOT_FOUND', `no decided submission ${params.id} in round ${params.n}`, 404);
+        throw new ApiError('NOT_FOUND', `no decided submission ${params.id} in round ${params.n}`);
       }
       res.json(row);
     }),

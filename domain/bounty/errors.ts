@@ -9,19 +9,8 @@ export type SandboxErrorCode =
   | 'SANDBOX_UNAVAILABLE'
   | 'SANDBOX_LIMITS_UNAVAILABLE'
   | 'SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE'
-  | 'BOUNTY_MANIFEST_INVALID';
-
-const statusByCode: Record<SandboxErrorCode, number> = {
-  DIFF_TOO_LARGE: 413,
-  DIFF_MALFORMED: 400,
-  DIFF_TOUCHES_FORBIDDEN_FILE: 422,
-  DIFF_DOES_NOT_APPLY: 409,
-  EVAL_OUTPUT_INVALID: 422,
-  SANDBOX_UNAVAILABLE: 503,
-  SANDBOX_LIMITS_UNAVAILABLE: 503,
-  SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE: 422,
-  BOUNTY_MANIFEST_INVALID: 500,
-};
+  | 'BOUNTY_MANIFEST_INVALID'
+  | 'BOUNTY_BUNDLE_INVALID';
 
 /** Every failure of diff checking, sandboxed evaluation and bounty loading, with a stable code. */
 export class SandboxError extends L402TrainError {
@@ -30,6 +19,6 @@ export class SandboxError extends L402TrainError {
     message: string,
     readonly details?: unknown,
   ) {
-    super(code, message, statusByCode[code]);
+    super(code, message);
   }
 }

@@ -20,7 +20,7 @@ export class EconomicsError extends L402TrainError {
     message: string,
     hint?: string,
   ) {
-    super(code, message, 400, hint);
+    super(code, message, hint);
   }
 }
 

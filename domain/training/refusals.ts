@@ -9,6 +9,15 @@ export function compressionMismatch(status: RoundStatus, payload: StoredPayload)
   return payload.declared ? wireMismatch(status.settings.compression, payload.declared) : null;
 }
 
+export type DoorRefusal =
+  | 'ROUND_CLOSED'
+  | 'WRONG_ROUND'
+  | 'STALE_CHECKPOINT'
+  | 'UNKNOWN_PEER'
+  | 'ALREADY_SUBMITTED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'GRADIENT_COMPRESSION_MISMATCH';
+
 /**
  * Why a round refuses a submission at the door, as a stable code (the API answers 409 with it). Pure, so the API
  * checks it before asking for a stake and the round's update validator checks it again in history.
@@ -16,7 +25,7 @@ export function compressionMismatch(status: RoundStatus, payload: StoredPayload)
 export function doorRefusal(
   status: RoundStatus,
   submission: Omit<GradientSubmission, 'stake'>,
-): string | null {
+): DoorRefusal | null {
   const { settings } = status;
   if (status.phase !== 'open') return 'ROUND_CLOSED';
   if (submission.round !== status.round) return 'WRONG_ROUND';
@@ -29,7 +38,10 @@ export function doorRefusal(
 }
 
 /** The door's checks, plus the stake: a run that asks for one takes no submission without it. */
-export function submissionRefusal(status: RoundStatus, submission: GradientSubmission): string | null {
+export function submissionRefusal(
+  status: RoundStatus,
+  submission: GradientSubmission,
+): DoorRefusal | 'STAKE_REQUIRED' | null {
   return (
     doorRefusal(status, submission) ??
     (status.settings.stakeSats > 0 && !submission.stake ? 'STAKE_REQUIRED' : null)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import type { BountyEvalActivities } from '../../../activities/bounty-eval';
-import { permanentFailure } from '../../../activities/errors';
+import { SandboxError } from '../../../domain/bounty';
 import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bountySubmission } from '../../../workflows';
@@ -14,7 +14,7 @@ import { testLnd } from '../../support/lightning';
 const brokenSandbox: Pick<BountyEvalActivities, 'checkDiff' | 'evalSplit' | 'evalCanaries'> = {
   checkDiff: async () => ({ ok: true, diffHash: 'cd'.repeat(32) }),
   evalSplit: async () => {
-    throw permanentFailure('SANDBOX_UNAVAILABLE', 'bwrap is missing');
+    throw new SandboxError('SANDBOX_UNAVAILABLE', 'bwrap is missing');
   },
   evalCanaries: async () => [],
 };
@@ -58,6 +58,24 @@ describe('bountySubmission when validation cannot run', () => {
         },
       ],
     });
+    // The sandbox's own code crossed the failure boundary as the failure type, and was not retried.
+    expect(result.evidence.publicRuns).toEqual([
+      { kind: 'error', code: 'EVAL_FAILED', detail: 'SANDBOX_UNAVAILABLE' },
+    ]);
+    const history = await harness.client.workflow
+      .getHandle(bountySubmissionWorkflowId(submissionId))
+      .fetchHistory();
+    const events = history.events ?? [];
+    const evalSplits = new Set(
+      events
+        .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'evalSplit')
+        .map((event) => String(event.eventId)),
+    );
+    const evalAttempts = events.flatMap((event) => {
+      const started = event.activityTaskStartedEventAttributes;
+      return started && evalSplits.has(String(started.scheduledEventId)) ? [started.attempt] : [];
+    });
+    expect(evalAttempts).toEqual([1]);
     expect(result).toMatchObject({
       judgement: { verdict: 'rejected', reason: 'EVAL_ERROR', abusive: false, stake: 'refund' },
       revealed: 0,

@@ -32,7 +32,10 @@ async function main(kind: string): Promise<void> {
         });
   const worker = await Worker.create({
     ...options,
-    ...(plan ? { interceptors: { activity: [crashInterceptor(plan)] } } : {}),
+    // The crash point sits outside the failure boundary: a held attempt never reaches it.
+    ...(plan
+      ? { interceptors: { activity: [crashInterceptor(plan), ...(options.interceptors?.activity ?? [])] } }
+      : {}),
   });
   process.once('SIGINT', () => worker.shutdown());
   process.once('SIGTERM', () => worker.shutdown());

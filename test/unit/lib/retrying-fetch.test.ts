@@ -1,9 +1,8 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { SERVER_KEEP_ALIVE_MS, listen } from '../../../api/listen';
-import { L402TrainError } from '../../../lib/errors';
 import { requestJson, sendJson } from '../../../lib/http-json';
-import { call, jsonRequest } from '../../../lib/l402-client';
+import { ServerAnswerError, call, jsonRequest } from '../../../lib/l402-client';
 import type { RetryPolicy } from '../../../lib/retrying-fetch';
 import { CLIENT_IDLE_TIMEOUT_MS, backoffMs, isRepeatable, retryAfterMs } from '../../../lib/retrying-fetch';
 import type { Fault, FaultServer } from '../../support/fault-server';
@@ -82,7 +81,7 @@ describe('clients repeat what is safe to repeat over a bad network', () => {
   it('a refusal keeps its code after retries', async () => {
     const { url } = await serve((n) => (n === 0 ? 'reset' : { status: 409 }));
     await expect(requestJson(url)).rejects.toMatchObject({ code: 'BUSY', status: 409 });
-    await expect(requestJson(url)).rejects.toBeInstanceOf(L402TrainError);
+    await expect(requestJson(url)).rejects.toBeInstanceOf(ServerAnswerError);
   });
 });
 
