@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { ApplicationFailure } from '@temporalio/common';
 import { storeFiles } from '../../../activities/blobs';
 import { bountyEvalActivities, splitHash } from '../../../activities/bounty-eval';
+import { failureBoundary } from '../../../activities/failure-boundary';
 import { loadBountyBundle } from '../../../activities/sandbox';
 import { directoryBlobStore } from '../../../db/blobs';
 
@@ -18,8 +19,10 @@ const activities = bountyEvalActivities({ bountiesDir, blobs });
 const stored = (diff: string) => blobs.put(Buffer.from(diff, 'utf8'));
 afterAll(() => rmSync(blobDir, { recursive: true, force: true }));
 
+/** One activity call inside the failure boundary every worker runs its activities in. */
 async function run<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) {
-  return { result: (await new MockActivityEnvironment().run(fn, ...args)) as R };
+  const environment = new MockActivityEnvironment(undefined, { interceptors: [failureBoundary] });
+  return { result: (await environment.run(fn, ...args)) as R };
 }
 
 describe('bounty eval activities (validation queue)', () => {
