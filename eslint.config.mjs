@@ -102,10 +102,66 @@ export default tseslint.config(
               message: 'Domain rules are pure: no I/O, no clock, no Temporal.',
             },
             {
-              group: ['**/activities/**', '**/db/**', '**/api/**', '**/coordinator/**', '**/workflows/**'],
+              group: [
+                '**/activities',
+                '**/activities/**',
+                '**/db',
+                '**/db/**',
+                '**/api',
+                '**/api/**',
+                '**/coordinator',
+                '**/coordinator/**',
+                '**/workflows',
+                '**/workflows/**',
+              ],
               message:
                 'Domain rules import nothing from the layers that call them (types of workflow inputs aside).',
               allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['clients/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/server',
+                '**/server/**',
+                '**/activities',
+                '**/activities/**',
+                '**/db',
+                '**/db/**',
+                '**/api',
+                '**/api/**',
+                '**/workflows',
+                '**/workflows/**',
+              ],
+              message: 'Clients import nothing from server code (the types of its answers aside).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/api', '**/api/**'],
+              message:
+                'The database layer imports nothing from the API: the stores it offers are in db/stores.ts.',
             },
           ],
         },

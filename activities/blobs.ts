@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BlobStore } from '../db/blobs';
-import { canonicalJson } from '../lib/canonical-json';
+import { canonicalJson } from '../domain/canonical-json';
 
 const FilesBlob = z.record(z.string(), z.string());
 

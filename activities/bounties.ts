@@ -1,7 +1,7 @@
 import type { BlobStore } from '../db/blobs';
 import type { BountyProgress, BountyRepository, NewBounty, SubmissionRecord } from '../db/repos/bounties';
 import type { LedgerRepository } from '../db/repos/ledger';
-import { derivePreimage, paymentHashOf } from '../lib/preimages';
+import { derivePreimage, paymentHashOf } from '../domain/money/preimages';
 import { readFiles } from './blobs';
 import type { LightningClient } from './lightning/client';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 /**
  * A domain error as Temporal carries it: its code is the failure type workflows branch on, and it is retried only

@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { derivePreimage, paymentHashOf } from '../lib/preimages';
+import { derivePreimage, paymentHashOf } from '../domain/money/preimages';
 import type { LedgerRepository, PaymentPurpose } from '../db/repos/ledger';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
 import type { InvoiceState, InvoiceStatus, LightningClient } from './lightning/client';

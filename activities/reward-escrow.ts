@@ -3,7 +3,7 @@ import type { EarnerLiquidityRepository, EscrowClaim } from '../db/repos/earner-
 import type { LedgerRepository } from '../db/repos/ledger';
 import type { EarnerLiquidityRule, EarnerRefusal } from '../domain/money/earner-liquidity';
 import type { RevealedPreimagesRepository } from '../db/repos/revealed-preimages';
-import { derivePreimage, paymentHashOf } from '../lib/preimages';
+import { derivePreimage, paymentHashOf } from '../domain/money/preimages';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
 import type { EscrowInvoiceRefusal } from '../domain/money/escrow-invoices';
 import { refuseEscrowInvoices } from '../domain/money/escrow-invoices';

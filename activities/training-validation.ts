@@ -8,7 +8,7 @@ import { checkPayload } from '../domain/training/payload-check';
 import type { Scorer } from '../model/score';
 import { scoreUpdate } from '../model/submission';
 import { WATCH_HEARTBEAT_MS } from '../temporal-config';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 export interface TrainingValidationDeps {
   training: TrainingRepository;

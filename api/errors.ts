@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import { type ErrorCode, ERROR_CATALOGUE, isErrorCode } from '../domain/errors';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 export class ApiError extends L402TrainError {}
 

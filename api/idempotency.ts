@@ -1,23 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import type { IdempotencyStore } from '../db/stores';
 import { ApiError } from './errors';
 
 /** What a key holds when a request presents it. */
-export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'answered'; requestHash: string; status: number; body: unknown }
-  | { kind: 'in-flight'; requestHash: string };
-
-/** Durable: the first answer must outlive the process that gave it (a repeat may reach another replica). */
-export interface IdempotencyStore {
-  claim(scope: string, key: string, requestHash: string, leaseMs: number): Promise<IdempotencyClaim>;
-  complete(scope: string, key: string, status: number, body: unknown): Promise<void>;
-  /** Forgets an unanswered claim, so a repeat runs again (a refusal or a 402 is not a first answer). */
-  release(scope: string, key: string): Promise<void>;
-  /** Forgets every key first presented before `before`; returns how many. */
-  sweep(before: Date): Promise<number>;
-}
 
 export type IdempotencyErrorCode =
   'INVALID_IDEMPOTENCY_KEY' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 import { TASK_QUEUES } from '../temporal-config';
 import { accessFeeWorkflowId, invoiceUpdate, stakeWorkflowId } from '../workflows/definitions';
 import type { HoldInvoiceIssuer, InvoiceIssuer, InvoiceRequest, IssuedInvoice } from './l402/types';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { CLIENT_IDLE_TIMEOUT_MS } from '../lib/retrying-fetch';
+import { CLIENT_IDLE_TIMEOUT_MS } from '../clients/retrying-fetch';
 
 /**
  * Idle keep-alive connections are kept longer than any client of ours keeps them (and than the usual 60 s of a

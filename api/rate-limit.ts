@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 /** One token bucket's shape: `burst` requests at once, refilled at `perMinute`. */
 export const RateLimitSchema = z

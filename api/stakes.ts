@@ -5,7 +5,7 @@ import type { LedgerRepository } from '../db/repos/ledger';
 import type { HeldStake } from '../workflows/definitions';
 import { resolveStakeSignal } from '../workflows/definitions';
 import { workflowHoldInvoiceIssuer } from './invoices';
-import type { RootKeyStore, TokenSpends } from './l402';
+import type { RootKeyStore, TokenSpends } from '../db/stores';
 import { l402Gate, l402TokenOf } from './l402';
 import type { GateLimits } from './rate-limit';
 

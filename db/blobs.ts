@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client';
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 /**
  * Bytes stored once under their sha256 (payloads, diffs, checkpoints): workflows, activities and the audit pass

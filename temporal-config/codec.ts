@@ -4,7 +4,7 @@ import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@tempora
 import { temporal } from '@temporalio/proto';
 import { z } from 'zod';
 
-import { L402TrainError } from '../lib/errors';
+import { L402TrainError } from '../domain/l402-train-error';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const ENCRYPTION_KEY_ID_KEY = 'encryption-key-id';

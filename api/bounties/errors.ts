@@ -1,4 +1,4 @@
-import { L402TrainError } from '../../lib/errors';
+import { L402TrainError } from '../../domain/l402-train-error';
 
 export type BountyApiErrorCode =
   | 'BOUNTY_NOT_FOUND'

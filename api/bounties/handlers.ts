@@ -10,7 +10,7 @@ import { escrowReserveSats } from '../../domain/money/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
 import type { BlobStore } from '../../db/blobs';
 import type { LedgerRepository } from '../../db/repos/ledger';
-import { canonicalSha256 } from '../../lib/canonical-json';
+import { canonicalSha256 } from '../../domain/canonical-json';
 import { TASK_QUEUES } from '../../temporal-config';
 import type { BountyInput } from '../../workflows/bounty';
 import type { BountyEscrowSettings } from '../../workflows/bounty-submission';
@@ -21,7 +21,7 @@ import {
   submitToBountyUpdate,
 } from '../../workflows/definitions';
 import type { HeldStake } from '../../workflows/definitions';
-import { L402TrainError } from '../../lib/errors';
+import { L402TrainError } from '../../domain/l402-train-error';
 import { heldStakeOf, refundStake } from '../stakes';
 import { route } from '../validate';
 import { BUNDLE_REFUSALS, BountyApiError, UPDATE_REFUSALS } from './errors';

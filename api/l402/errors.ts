@@ -1,4 +1,4 @@
-import { L402TrainError } from '../../lib/errors';
+import { L402TrainError } from '../../domain/l402-train-error';
 
 export const WWW_AUTHENTICATE = 'WWW-Authenticate';
 

@@ -4,7 +4,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 
 import { MAX_SATS } from '../../domain/money/sats';
-import { paymentHashOf } from '../../lib/preimages';
+import { paymentHashOf } from '../../domain/money/preimages';
 import {
   DEFAULT_CHALLENGE_EXPIRY_SECONDS,
   DEFAULT_GATE_LIMITS,
@@ -19,14 +19,8 @@ import type { IssuedChallenge } from './challenge-cache';
 import { L402ConfigError, L402PaymentRequiredError, L402RejectedError } from './errors';
 import { parseAuthorization, type L402Credentials } from './header';
 import { mintToken, verifyToken } from './token';
-import type {
-  HoldInvoiceIssuer,
-  InvoiceIssuer,
-  IssuedInvoice,
-  RootKeyStore,
-  TokenSpends,
-  VerifiedL402,
-} from './types';
+import type { RootKeyStore, TokenSpends } from '../../db/stores';
+import type { HoldInvoiceIssuer, InvoiceIssuer, IssuedInvoice, VerifiedL402 } from './types';
 
 const settingsSchema = z.object({
   service: z.string().regex(NAME_PATTERN),

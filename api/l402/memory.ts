@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import type { RootKeyStore, TokenSpends } from './types';
+import type { RootKeyStore, TokenSpends } from '../../db/stores';
 
 /** Root keys in process memory, for tests and the single-process dev mode. Keys sit in a private field so inspecting the store shows none. */
 export class InMemoryRootKeyStore implements RootKeyStore {

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 
-import type { L402TrainError } from '../../lib/errors';
+import type { L402TrainError } from '../../domain/l402-train-error';
 
 /**
  * Renders an error the way the API's error middleware does: the error's headers (the `WWW-Authenticate` challenge

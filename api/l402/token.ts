@@ -6,7 +6,7 @@ import { exportMacaroonBinary } from './binary';
 import { caveatsFor, verifyCaveats, type CaveatCheck, type TokenScope } from './caveats';
 import { L402RejectedError } from './errors';
 import { decodeIdentifier, encodeIdentifier, type TokenIdentifier } from './identifier';
-import type { RootKeyStore } from './types';
+import type { RootKeyStore } from '../../db/stores';
 
 const LOCATION = 'l402-train';
 const MAX_MACAROON_BYTES = 4096;

@@ -1,21 +1,7 @@
 /**
  * What the L402 gate needs from the outside world, injected so the gate imports no LND or
- * database code. Ids and hashes are lowercase hex strings; root keys are 32-byte Buffers.
+ * database code (its stores' contracts are in db/stores.ts). Ids and hashes are lowercase hex strings.
  */
-
-/**
- * Root keys, one per token: minting a token creates a fresh key under its token id, so keys
- * rotate with every token and revoking one token touches no other. Implementations must never
- * log key material.
- */
-export interface RootKeyStore {
-  /** Creates, stores and returns a fresh random root key for a new token id. */
-  create(tokenId: string): Promise<Buffer>;
-  /** The key of a live token; null when the token id is unknown or revoked. */
-  get(tokenId: string): Promise<Buffer | null>;
-  /** Revokes a token for good: later `get`s return null. */
-  revoke(tokenId: string): Promise<void>;
-}
 
 export interface InvoiceRequest {
   sats: number;
@@ -44,20 +30,11 @@ export interface HoldInvoiceIssuer {
 }
 
 /**
- * Spend records for tokens that pay for one job. The real implementation inserts a row under a
- * unique key `(tokenId, scope)`, so of any number of concurrent calls exactly one returns true.
- */
-export interface TokenSpends {
-  /** Marks the token spent for `scope`; true the first time only. */
-  consumeOnce(tokenId: string, scope: string): Promise<boolean>;
-}
-
-/**
  * How a gate treats a paid token:
  * - `reusable`: plain access fee; the token is a bearer token, valid on this route until expiry
  *   (Aperture semantics). Proof: the preimage.
  * - `once`: pay-per-job; the preimage proves payment and the token is spent by its first
- *   successful request (per gate scope, see {@link TokenSpends}).
+ *   successful request (per gate scope, see `TokenSpends` in db/stores.ts).
  * - `hold`: submission stake; the macaroon alone authenticates while its hold invoice is
  *   ACCEPTED, and the token is spent by its first successful request.
  */

@@ -1,4 +1,4 @@
-import type { IdempotencyClaim, IdempotencyStore } from '../../api/idempotency';
+import type { IdempotencyClaim, IdempotencyStore } from '../stores';
 import type { Prisma, PrismaClient } from '../../generated/prisma/client';
 
 /**

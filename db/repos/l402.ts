@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { RootKeyStore, TokenSpends } from '../../api/l402/types';
+import type { RootKeyStore, TokenSpends } from '../stores';
 import type { PrismaClient } from '../../generated/prisma/client';
 
 /** One fresh root key per token id; deleting the row revokes the token. Keys are never logged. */

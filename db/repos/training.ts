@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../generated/prisma/client';
 import type { BlobStore } from '../blobs';
 import { blobStoreFor, sha256Hex } from '../blobs';
+import { weightBytes, weightsFromBytes } from '../../model/weights';
 
 export interface StoredCheckpoint {
   hash: string;
@@ -25,18 +26,6 @@ export interface DecidedSubmission {
   paidSats: number;
   stakeHash: string | null;
   stakeOutcome: 'forfeit' | 'refund' | null;
-}
-
-/** Weights as stored and hashed: float32, little-endian. */
-export function weightBytes(weights: Float32Array): Buffer {
-  const bytes = Buffer.alloc(weights.length * 4);
-  weights.forEach((value, i) => bytes.writeFloatLE(value, i * 4));
-  return bytes;
-}
-
-export function weightsFromBytes(bytes: Uint8Array): Float32Array {
-  const buffer = Buffer.from(bytes);
-  return Float32Array.from({ length: buffer.length / 4 }, (_, i) => buffer.readFloatLE(i * 4));
 }
 
 export const checkpointHash = (weights: Float32Array) => sha256Hex(weightBytes(weights));

@@ -1,4 +1,4 @@
-import { L402TrainError } from '../../lib/errors';
+import { L402TrainError } from '../l402-train-error';
 
 export type SandboxErrorCode =
   | 'DIFF_TOO_LARGE'

@@ -1,4 +1,4 @@
-import { L402TrainError } from '../../lib/errors';
+import { L402TrainError } from '../l402-train-error';
 
 /**
  * Stable codes of the money rules. Every one of them means the caller passed numbers

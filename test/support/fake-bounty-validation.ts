@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { storeFiles } from '../../activities/blobs';
 import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty-eval';
-import { BOUNTY_ESCROW } from '../../coordinator/bounty-settings';
+import { BOUNTY_ESCROW } from '../../server/coordinator/bounty-settings';
 import { databaseBlobStore } from '../../db/blobs';
 import type { PrismaClient } from '../../db/client';
 import type { BountyInput } from '../../workflows/bounty';

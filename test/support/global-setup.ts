@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stackUp } from '../../stack/launcher';
-import { runningPid } from '../../stack/processes';
-import { BTCD_PROCESS } from '../../stack/btcd';
+import { stackUp } from '../../dev/stack/launcher';
+import { runningPid } from '../../dev/stack/processes';
+import { BTCD_PROCESS } from '../../dev/stack/btcd';
 import { testStackConfig } from './stack-config';
 
 /** Where errors thrown after their test file ended are written; the suite's summary fails the run on them. */

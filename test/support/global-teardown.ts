@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { stackDown } from '../../stack/launcher';
+import { stackDown } from '../../dev/stack/launcher';
 import { testStackConfig } from './stack-config';
 
 /** Stops the stack if this run started it (a stack someone left running stays), unless L402_KEEP_STACK=1. */

@@ -1,8 +1,8 @@
 import { getChannelBalance, getChannels, getPayment } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { connectLnd, lndProcessName, readCredentials, startLnd, waitForLnd } from '../../stack/lnd';
-import { stopProcess, waitFor } from '../../stack/processes';
-import { ensureTools } from '../../stack/tools';
+import { connectLnd, lndProcessName, readCredentials, startLnd, waitForLnd } from '../../dev/stack/lnd';
+import { stopProcess, waitFor } from '../../dev/stack/processes';
+import { ensureTools } from '../../dev/stack/tools';
 import { testStackConfig } from './stack-config';
 
 export function testLnd(node: string): AuthenticatedLnd {

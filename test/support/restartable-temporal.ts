@@ -1,10 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { stackPorts } from '../../stack/config';
-import { waitFor } from '../../stack/processes';
-import { devServerArgs, pingTemporalAt } from '../../stack/temporal';
-import { ensureTools } from '../../stack/tools';
+import { stackPorts } from '../../dev/stack/config';
+import { waitFor } from '../../dev/stack/processes';
+import { devServerArgs, pingTemporalAt } from '../../dev/stack/temporal';
+import { ensureTools } from '../../dev/stack/tools';
 import { testStackConfig } from './stack-config';
 
 export interface RestartableTemporal {

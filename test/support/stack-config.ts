@@ -1,6 +1,6 @@
 import path from 'node:path';
-import type { StackConfig } from '../../stack/config';
-import { loadStackConfig } from '../../stack/config';
+import type { StackConfig } from '../../dev/stack/config';
+import { loadStackConfig } from '../../dev/stack/config';
 
 /** The integration suite's own stack: its own data dir and ports, so it never touches a dev stack. */
 export function testStackConfig(): StackConfig {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ensureTools } from '../../stack/tools';
+import { ensureTools } from '../../dev/stack/tools';
 
 /** A Temporal dev server from the pinned `temporal` binary (never a download), one per test file. */
 export async function temporalTestEnv(): Promise<TestWorkflowEnvironment> {

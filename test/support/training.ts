@@ -1,13 +1,13 @@
 import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { trainingValidationActivities } from '../../activities/training-validation';
-import { apiRouters } from '../../coordinator/routes';
-import type { TrainingConfig } from '../../coordinator/training-settings';
-import { lazyTrainingScorer } from '../../coordinator/training-scorer';
+import { apiRouters } from '../../server/coordinator/routes';
+import type { TrainingConfig } from '../../server/coordinator/training-settings';
+import { lazyTrainingScorer } from '../../server/coordinator/training-scorer';
 import type { PrismaClient } from '../../db/client';
 import { databaseBlobStore } from '../../db/blobs';
 import { trainingRepository } from '../../db/repos/training';
 import { DEFAULT_MODEL } from '../../model/config';
-import { threadedReferenceTrainer } from '../../peer/trainer-thread';
+import { threadedReferenceTrainer } from '../../clients/peer/trainer-thread';
 import { testLnd } from './lightning';
 import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../../domain/training/decide';

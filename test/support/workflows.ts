@@ -1,8 +1,8 @@
 import { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { randomBytes } from 'node:crypto';
-import type { CoordinatorSecrets } from '../../coordinator/secrets';
-import { dataConverter } from '../../coordinator/temporal';
+import type { CoordinatorSecrets } from '../../server/coordinator/secrets';
+import { dataConverter } from '../../server/coordinator/temporal';
 
 export function testSecrets(): CoordinatorSecrets {
   return {

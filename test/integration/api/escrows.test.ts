@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../coordinator/routes';
+import { apiRouters } from '../../../server/coordinator/routes';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
-import { followEscrow } from '../../../earner/follow-escrow';
+import { followEscrow } from '../../../clients/earner/follow-escrow';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';
 import { escrowStatusQuery, escrowWorkflowId, releaseEscrowSignal } from '../../../workflows/definitions';

@@ -2,10 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../coordinator/routes';
-import type { Answer } from '../../../lib/l402-client';
-import { call, jsonRequest, payStakeAndRetry } from '../../../lib/l402-client';
-import { checkpointReader, nextOpenRound } from '../../../peer/client';
+import { apiRouters } from '../../../server/coordinator/routes';
+import type { Answer } from '../../../clients/l402-client';
+import { call, jsonRequest, payStakeAndRetry } from '../../../clients/l402-client';
+import { checkpointReader, nextOpenRound } from '../../../clients/peer/client';
 import {
   roundStatusQuery,
   trainingRoundWorkflowId,

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { PayloadCodec } from '@temporalio/common';
-import type { History, HistorySource } from '../../../audit/histories';
+import type { History, HistorySource } from '../../../server/audit/histories';
 
 /** A history source that alters the first execution of one workflow id as it is read (Temporal's stays as it is). */
 export function tamperedHistories(

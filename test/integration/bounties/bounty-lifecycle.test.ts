@@ -5,10 +5,10 @@ import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { applyDiff } from '../../../domain/bounty';
 import { evaluateSplit, loadBountyBundle } from '../../../activities/sandbox';
-import { dataConverter } from '../../../coordinator/temporal';
+import { dataConverter } from '../../../server/coordinator/temporal';
 import { booksBalance, bountyBooks } from '../../../domain/money/bounty-books';
 import { bountyRepository } from '../../../db/repos/bounties';
-import { buyBaseline, submitToBounty } from '../../../earner/bounty-client';
+import { buyBaseline, submitToBounty } from '../../../clients/earner/bounty-client';
 import {
   bountyStatusQuery,
   bountySubmissionWorkflowId,

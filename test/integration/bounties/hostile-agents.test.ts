@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { submitToBounty } from '../../../earner/bounty-client';
+import { submitToBounty } from '../../../clients/earner/bounty-client';
 import { bountyWorkflowId } from '../../../workflows/definitions';
 import { channelBalance, stakePayment, testLnd } from '../../support/lightning';
 import { listWorkflows } from '../../support/temporal';

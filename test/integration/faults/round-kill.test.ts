@@ -2,13 +2,13 @@
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
-import { auditTrainingRun } from '../../../audit/training-audit';
-import { apiRouters } from '../../../coordinator/routes';
+import { auditTrainingRun } from '../../../server/audit/training-audit';
+import { apiRouters } from '../../../server/coordinator/routes';
 import { startTestApi } from '../../support/api';
-import { lazyTrainingScorer } from '../../../coordinator/training-scorer';
+import { lazyTrainingScorer } from '../../../server/coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { trainingRepository } from '../../../db/repos/training';
-import { playRound } from '../../../peer/client';
+import { playRound } from '../../../clients/peer/client';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { trainingRun } from '../../../workflows';

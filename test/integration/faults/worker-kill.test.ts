@@ -4,7 +4,7 @@ import { lnServiceClient } from '../../../activities/lightning/ln-service-client
 import { reconcileLedger } from '../../../activities/reconcile';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
-import { escrowEarner } from '../../../earner/escrow-client';
+import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow, stake } from '../../../workflows';
 import {

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TrainingValidationActivities } from '../../../activities/training-validation';
-import { controlRun, runStatus } from '../../../cli/run-control';
+import { controlRun, runStatus } from '../../../server/cli/run-control';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';

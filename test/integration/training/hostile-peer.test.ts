@@ -6,9 +6,9 @@ import type { AuthenticatedLnd } from 'ln-service';
 import { compress, decodeUpdate, decompress, encodeUpdate, IndexCoding } from '../../../kernels';
 import { SIGN_BIT } from '../../../kernels/sparseloco';
 import { ledgerRepository } from '../../../db/repos/ledger';
-import { weightsFromBytes } from '../../../db/repos/training';
-import { checkpointReader, nextOpenRound, playRound } from '../../../peer/client';
-import { referenceTrainer } from '../../../peer/reference-trainer';
+import { weightsFromBytes } from '../../../model/weights';
+import { checkpointReader, nextOpenRound, playRound } from '../../../clients/peer/client';
+import { referenceTrainer } from '../../../clients/peer/reference-trainer';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import {

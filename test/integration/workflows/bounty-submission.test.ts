@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import type { BountyEvalActivities } from '../../../activities/bounty-eval';
 import { SandboxError } from '../../../domain/bounty';
-import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
+import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bountySubmission } from '../../../workflows';
 import { bountySubmissionWorkflowId } from '../../../workflows/definitions';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
-import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
+import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bounty } from '../../../workflows';
 import {

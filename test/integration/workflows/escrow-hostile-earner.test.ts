@@ -4,7 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { earnerLiquidityRepository } from '../../../db/repos/earner-liquidity';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
 import type { EarnerLiquidityRule } from '../../../domain/money/earner-liquidity';
-import { escrowEarner } from '../../../earner/escrow-client';
+import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { splitIntoTranches } from '../../../domain/money/tranches';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';

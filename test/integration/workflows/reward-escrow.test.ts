@@ -4,7 +4,7 @@ import type { Payload } from '@temporalio/common';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
 import { ledgerRepository } from '../../../db/repos/ledger';
-import { escrowEarner } from '../../../earner/escrow-client';
+import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { splitIntoTranches } from '../../../domain/money/tranches';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow } from '../../../workflows';

@@ -6,7 +6,7 @@ import {
   getPendingChannels,
   payViaPaymentRequest,
 } from 'ln-service';
-import { mineBlocks } from '../../../stack/btcd';
+import { mineBlocks } from '../../../dev/stack/btcd';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { stake } from '../../../workflows';
 import { invoiceQuery, resolveStakeSignal, stakeWorkflowId } from '../../../workflows/definitions';

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { createValidationWorker } from '../../../coordinator/validation-worker';
+import { createValidationWorker } from '../../../server/coordinator/validation-worker';
 import { fakeBountyValidation } from '../fake-bounty-validation';
 import type { ProcessHarness } from '../process-harness';
 import type { WorkerKind } from '../worker-process';

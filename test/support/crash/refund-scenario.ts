@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
-import { BOUNTY_ESCROW } from '../../../coordinator/bounty-settings';
+import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
 import { feeLimitSats } from '../../../domain/money/fees';
-import { derivePreimage, paymentHashOf } from '../../../lib/preimages';
+import { derivePreimage, paymentHashOf } from '../../../domain/money/preimages';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { bounty } from '../../../workflows';
 import {

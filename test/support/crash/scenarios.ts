@@ -6,7 +6,7 @@ import type { PrismaClient } from '../../../db/client';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import type { PaymentDirection, PaymentState } from '../../../db/repos/ledger';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
-import { escrowEarner } from '../../../earner/escrow-client';
+import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { rewardEscrow, stake } from '../../../workflows';
 import {

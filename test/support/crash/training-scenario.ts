@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../coordinator/routes';
+import { apiRouters } from '../../../server/coordinator/routes';
 import { trainingRepository } from '../../../db/repos/training';
-import { playRound } from '../../../peer/client';
+import { playRound } from '../../../clients/peer/client';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import { escrowStatusQuery, escrowWorkflowId } from '../../../workflows/definitions';

@@ -4,14 +4,14 @@
  */
 import { Worker } from '@temporalio/worker';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { loadCoordinatorConfig } from '../../../coordinator/config';
-import { controlWorkerOptions, readLndCredentials } from '../../../coordinator/control-worker';
-import { loadSecrets } from '../../../coordinator/secrets';
-import { workerConnection } from '../../../coordinator/temporal';
-import { validationWorkerOptions } from '../../../coordinator/validation-worker';
-import { validationActivities } from '../../../coordinator/validator';
+import { loadCoordinatorConfig } from '../../../server/coordinator/config';
+import { controlWorkerOptions, readLndCredentials } from '../../../server/coordinator/control-worker';
+import { loadSecrets } from '../../../server/coordinator/secrets';
+import { workerConnection } from '../../../server/coordinator/temporal';
+import { validationWorkerOptions } from '../../../server/coordinator/validation-worker';
+import { validationActivities } from '../../../server/coordinator/validator';
 import { openDatabase } from '../../../db/client';
-import { connectLnd } from '../../../stack/lnd';
+import { connectLnd } from '../../../dev/stack/lnd';
 import { crashInterceptor } from './interceptor';
 import { crashPlanFromEnv } from './plan';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_GATE_LIMITS } from '../../../api/rate-limit';
-import { loadRateLimitConfig } from '../../../coordinator/rate-limit-settings';
+import { loadRateLimitConfig } from '../../../server/coordinator/rate-limit-settings';
 
 describe('loadRateLimitConfig', () => {
   it('defaults every paid route and trusts no proxy', () => {

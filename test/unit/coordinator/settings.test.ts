@@ -1,7 +1,7 @@
 /** @jest-environment ./test/unit/model/onnx-environment.js */
 import { ZodError } from 'zod';
-import { scoringProvider } from '../../../coordinator/training-scorer';
-import { loadTrainingConfig } from '../../../coordinator/training-settings';
+import { scoringProvider } from '../../../server/coordinator/training-scorer';
+import { loadTrainingConfig } from '../../../server/coordinator/training-settings';
 
 describe('loadTrainingConfig', () => {
   it('asks no stake and serves the checkpoint free unless told otherwise', () => {

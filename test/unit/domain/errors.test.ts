@@ -10,7 +10,7 @@ import { BlobError } from '../../../db/blobs';
 import { SandboxError } from '../../../domain/bounty';
 import { ERROR_CATALOGUE, ERROR_CODES, NON_RETRYABLE_CODES } from '../../../domain/errors';
 import { InvalidTranchesError } from '../../../domain/money';
-import { L402TrainError } from '../../../lib/errors';
+import { L402TrainError } from '../../../domain/l402-train-error';
 import { ACTIVITY_PROFILES } from '../../../temporal-config';
 
 /** What the error middleware answers for one error. */

@@ -11,7 +11,7 @@ import {
   type L402GateOptions,
 } from '../../../api/l402';
 import type { GateLimits } from '../../../api/rate-limit';
-import { L402TrainError } from '../../../lib/errors';
+import { L402TrainError } from '../../../domain/l402-train-error';
 import { FakeInvoiceIssuer } from './fakes';
 
 /** A settable clock shared by the gates, the issuer and the tests. */

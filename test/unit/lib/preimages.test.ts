@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 
 import fc from 'fast-check';
 
-import { PreimageInputError, derivePreimage, paymentHashOf } from '../../../lib/preimages';
+import { PreimageInputError, derivePreimage, paymentHashOf } from '../../../domain/money/preimages';
 
 const secret = Buffer.alloc(32, 7);
 

@@ -1,10 +1,15 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { SERVER_KEEP_ALIVE_MS, listen } from '../../../api/listen';
-import { requestJson, sendJson } from '../../../lib/http-json';
-import { ServerAnswerError, call, jsonRequest } from '../../../lib/l402-client';
-import type { RetryPolicy } from '../../../lib/retrying-fetch';
-import { CLIENT_IDLE_TIMEOUT_MS, backoffMs, isRepeatable, retryAfterMs } from '../../../lib/retrying-fetch';
+import { requestJson, sendJson } from '../../../clients/http-json';
+import { ServerAnswerError, call, jsonRequest } from '../../../clients/l402-client';
+import type { RetryPolicy } from '../../../clients/retrying-fetch';
+import {
+  CLIENT_IDLE_TIMEOUT_MS,
+  backoffMs,
+  isRepeatable,
+  retryAfterMs,
+} from '../../../clients/retrying-fetch';
 import type { Fault, FaultServer } from '../../support/fault-server';
 import { startFaultServer } from '../../support/fault-server';
 

@@ -1,7 +1,7 @@
 import { DEFAULT_MODEL, initialWeights, parameterCount } from '../../../model/config';
 
-import { referenceTrainer } from '../../../peer/reference-trainer';
-import { threadedReferenceTrainer } from '../../../peer/trainer-thread';
+import { referenceTrainer } from '../../../clients/peer/reference-trainer';
+import { threadedReferenceTrainer } from '../../../clients/peer/trainer-thread';
 
 jest.setTimeout(120_000);
 
