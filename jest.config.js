@@ -21,6 +21,13 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
     },
+    // The fast workflow tier: the real Temporal dev server and PostgreSQL, a fake Lightning node, short timers.
+    {
+      ...shared,
+      displayName: 'fast',
+      testMatch: ['<rootDir>/test/fast/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/support/integration-env.ts'],
+    },
     // The crash matrix (`npm run test:faults`): minutes of SIGKILLs inside money steps, run after the suite.
     { ...shared, ...stack, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
   ],

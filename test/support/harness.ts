@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import type { LightningClient } from '../../activities/lightning/client';
 import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { createControlWorker } from '../../server/coordinator/control-worker';
 import type { CoordinatorSecrets } from '../../server/coordinator/secrets';
@@ -22,11 +23,13 @@ export interface ControlHarness {
 export interface HarnessOptions {
   /** Activities for a validation-queue worker (or a builder given the test database); none: no such worker. */
   validationActivities?: object | ((prisma: PrismaClient) => object);
+  /** The coordinator's node; default the regtest stack's real LND (the fast tier passes a fake). */
+  lightning?: LightningClient;
 }
 
 /**
- * A Temporal dev server, a fresh PostgreSQL database, a control worker on the coordinator's real LND and,
- * when asked, a validation worker.
+ * A Temporal dev server, a fresh PostgreSQL database, a control worker on the coordinator's real LND (or the node
+ * given) and, when asked, a validation worker.
  */
 export async function startControlHarness(options: HarnessOptions = {}): Promise<ControlHarness> {
   const secrets = testSecrets();
@@ -35,7 +38,7 @@ export async function startControlHarness(options: HarnessOptions = {}): Promise
     await createControlWorker({
       connection: env.nativeConnection,
       namespace: 'default',
-      lightning: lnServiceClient(testLnd('coordinator')),
+      lightning: options.lightning ?? lnServiceClient(testLnd('coordinator')),
       prisma: db.prisma,
       secrets,
     }),
