@@ -11,6 +11,9 @@ const ioModules = [
   '@electric-sql/pglite',
 ];
 
+/** Import patterns for a folder and everything in it, wherever it is imported from. */
+const folders = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'generated/**', '.data/**', 'dist/**'] },
   js.configs.recommended,
@@ -102,18 +105,7 @@ export default tseslint.config(
               message: 'Domain rules are pure: no I/O, no clock, no Temporal.',
             },
             {
-              group: [
-                '**/activities',
-                '**/activities/**',
-                '**/db',
-                '**/db/**',
-                '**/api',
-                '**/api/**',
-                '**/coordinator',
-                '**/coordinator/**',
-                '**/workflows',
-                '**/workflows/**',
-              ],
+              group: folders('activities', 'db', 'api', 'server', 'workflows'),
               message:
                 'Domain rules import nothing from the layers that call them (types of workflow inputs aside).',
               allowTypeImports: true,
@@ -131,18 +123,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                '**/server',
-                '**/server/**',
-                '**/activities',
-                '**/activities/**',
-                '**/db',
-                '**/db/**',
-                '**/api',
-                '**/api/**',
-                '**/workflows',
-                '**/workflows/**',
-              ],
+              group: folders('server', 'activities', 'db', 'api', 'workflows'),
               message: 'Clients import nothing from server code (the types of its answers aside).',
               allowTypeImports: true,
             },
@@ -159,7 +140,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/api', '**/api/**'],
+              group: folders('api'),
               message:
                 'The database layer imports nothing from the API: the stores it offers are in db/stores.ts.',
             },

@@ -28,6 +28,7 @@ describe('domain rules import nothing with side effects', () => {
       "import { roundStatusQuery } from '../../workflows/training-definitions';",
     ],
     ['the API', "import { ApiError } from '../../api/errors';"],
+    ['server code', "import { loadCoordinatorConfig } from '../../server/coordinator/config';"],
   ])('refuses %s', async (_case, code) => {
     expect(await flagged(code)).toBe(1);
   });
