@@ -4,12 +4,14 @@
 // functions, the same pure verdict and the same earner calls made in-process. Both windows end when the peer's
 // node reports every tranche settled (revealed) or cancelled; "accepted → settled" opens once every tranche HTLC
 // is held on the peer's hold invoices and the score is in, "submitted → settled" once the peer has its payload.
-//   node -r tsx/cjs dev/bench/submission.ts            (BENCH_SUBMISSIONS=N, default 10)
+// The paths alternate (each round's direct replay runs right after it), after BENCH_WARMUP pairs left uncounted.
+//   node -r tsx/cjs dev/bench/submission.ts        (BENCH_SUBMISSIONS=N, default 30; BENCH_WARMUP, default 2)
 import { randomUUID } from 'node:crypto';
 import { getInvoice, getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd, GetInvoiceResult } from 'ln-service';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { failureBoundary } from '../../activities/failure-boundary';
 import { controlActivities } from '../../server/coordinator/control-worker';
 import { loadTrainingConfig } from '../../server/coordinator/training-settings';
 import { validationActivities } from '../../server/coordinator/validator';
@@ -37,7 +39,8 @@ import {
 } from '../../workflows/training-definitions';
 import { startLocalCoordinator } from './local-coordinator';
 
-const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 10);
+const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 30);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PEER = { peerId: 'alice', node: 'peer' };
 /** How often the peer polls the coordinator's API for its escrow's phase: part of the durable path's cost. */
 const PEER_POLL_MS = 25;
@@ -71,9 +74,12 @@ interface ScoringInput {
 
 type Coordinator = Awaited<ReturnType<typeof startCoordinator>>;
 
-/** Calls an activity function in-process with an activity context (heartbeats go nowhere), as a worker would. */
+/**
+ * Calls an activity function in-process with an activity context (heartbeats go nowhere) inside the failure
+ * boundary, as a worker would.
+ */
 function inActivityContext() {
-  const environment = new MockActivityEnvironment();
+  const environment = new MockActivityEnvironment(undefined, { interceptors: [failureBoundary] });
   return <P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> =>
     environment.run<P, R, typeof fn>(fn, ...args);
 }
@@ -135,22 +141,23 @@ async function startCoordinator(stack: StackConfig) {
 
 /**
  * One round per submission with the peer as the run's only registered peer, so each round closes on its update;
- * the peer plays it over the API (`PUT /gradient`, then follows its escrow on its own node).
+ * the peer plays it over the API (`PUT /gradient`, then follows its escrow on its own node). `afterRound` runs
+ * once each round is settled, before the next one opens for the peer.
  */
 async function viaWorkflows(
   coordinator: Coordinator,
   peerLnd: AuthenticatedLnd,
-): Promise<{ timings: Timing[]; inputs: ScoringInput[] }> {
+  afterRound: (input: ScoringInput) => Promise<void>,
+): Promise<Timing[]> {
   const { client, runId } = coordinator;
   const run = await client.workflow.start(trainingRun, {
     taskQueue: TASK_QUEUES.control,
     workflowId: trainingRunWorkflowId(runId),
-    args: [{ runId, rounds: SUBMISSIONS, seed: 11, settings: SETTINGS }],
+    args: [{ runId, rounds: WARMUP + SUBMISSIONS, seed: 11, settings: SETTINGS }],
   });
   const train = referenceTrainer({ shard: 0, shards: 1 });
   const timings: Timing[] = [];
-  const inputs: ScoringInput[] = [];
-  for (let round = 0; round < SUBMISSIONS; round++) {
+  for (let round = 0; round < WARMUP + SUBMISSIONS; round++) {
     let submitted = 0;
     let payload: Uint8Array = new Uint8Array();
     let onSubmitted = () => {};
@@ -188,8 +195,9 @@ async function viaWorkflows(
     const accepted = await orPeerFailure(whenTranches(peerLnd, paymentHashes, held));
     const settled = await orPeerFailure(whenTranches(peerLnd, paymentHashes, resolved));
     const { revealed } = await playing;
-    timings.push({ submitted, accepted, scored: coordinator.scoredAt(submissionId), settled, revealed });
-    inputs.push({
+    if (round >= WARMUP)
+      timings.push({ submitted, accepted, scored: coordinator.scoredAt(submissionId), settled, revealed });
+    await afterRound({
       checkpointHash: status.checkpointHash,
       heldOutSeed: status.heldOutSeed,
       payloadSha256: sha256Hex(payload),
@@ -197,7 +205,7 @@ async function viaWorkflows(
     });
   }
   await run.result();
-  return { timings, inputs };
+  return timings;
 }
 
 /**
@@ -319,10 +327,13 @@ async function main(): Promise<void> {
   await stackUp(stack);
   const peerLnd = connectLnd(readCredentials(stack, PEER.node));
   const coordinator = await startCoordinator(stack);
-  const { timings: viaWorkflow, inputs } = await viaWorkflows(coordinator, peerLnd);
   const peer = { lnd: peerLnd, publicKey: (await getWalletInfo({ lnd: peerLnd })).public_key };
   const directly: Timing[] = [];
-  for (const input of inputs) directly.push(await direct(coordinator, peer, input));
+  let pairs = 0;
+  const viaWorkflow = await viaWorkflows(coordinator, peerLnd, async (input) => {
+    const timing = await direct(coordinator, peer, input);
+    if (++pairs > WARMUP) directly.push(timing);
+  });
   await coordinator.stop();
   printTable(viaWorkflow, directly);
 }
