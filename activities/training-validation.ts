@@ -20,7 +20,7 @@ export interface TrainingValidationDeps {
 }
 
 /** What the round's pure decision needs from one scored submission (positions as plain numbers for history). */
-export interface SubmissionEvidence {
+export interface ScoringEvidence {
   submissionId: string;
   payloadHash: string;
   keptPositions: number[];
@@ -39,7 +39,7 @@ export type PrecheckResult = { ok: true } | PayloadRefused;
 
 export interface ScoredGradient {
   ok: true;
-  evidence: SubmissionEvidence;
+  evidence: ScoringEvidence;
   lossBefore: number;
   lossAfter: number;
 }

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { RetryPolicy } from './retrying-fetch';
 import { fetchWithRetry } from './retrying-fetch';
 
-export interface L402Challenge {
+/** The L402 challenge as a client reads it from `WWW-Authenticate`: what to present and what to pay. */
+export interface ReceivedChallenge {
   macaroon: string;
   invoice: string;
 }
@@ -13,7 +14,7 @@ export interface L402Challenge {
 export interface Answer<T> {
   status: number;
   body: T & { error?: { code: string; message: string; hint?: string } };
-  challenge: L402Challenge | null;
+  challenge: ReceivedChallenge | null;
 }
 
 /**
@@ -89,7 +90,7 @@ export const jsonRequest = (
 });
 
 /** Pays an access-fee challenge from our node; returns the Authorization header that opens the route. */
-export async function payAccessFee(lnd: AuthenticatedLnd, challenge: L402Challenge): Promise<string> {
+export async function payAccessFee(lnd: AuthenticatedLnd, challenge: ReceivedChallenge): Promise<string> {
   const { secret } = await payViaPaymentRequest({ lnd, request: challenge.invoice });
   return `L402 ${challenge.macaroon}:${secret}`;
 }
@@ -101,7 +102,7 @@ export async function payAccessFee(lnd: AuthenticatedLnd, challenge: L402Challen
  */
 export async function payStakeAndRetry<T>(
   lnd: AuthenticatedLnd,
-  challenge: L402Challenge,
+  challenge: ReceivedChallenge,
   retry: (authorization: string) => Promise<Answer<T>>,
   pollMs: number,
 ): Promise<Answer<T>> {

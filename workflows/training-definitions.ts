@@ -3,7 +3,7 @@ import type { DecisionRule } from '../domain/training/decide';
 import type { PayoutRule } from '../domain/money/payout';
 import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
 import type { FeePolicy } from '../domain/money/fees';
-import type { SkippedUpdate, SubmissionEvidence } from '../activities/training-validation';
+import type { SkippedUpdate, ScoringEvidence } from '../activities/training-validation';
 import type { WireParameters, WireSettings } from '../kernels/wire-parameters';
 import type { HeldStake, StakeVerdict } from './definitions';
 
@@ -61,7 +61,7 @@ export interface AcceptedSubmission {
 
 export interface ScoredReport {
   submissionId: string;
-  evidence: SubmissionEvidence | null;
+  evidence: ScoringEvidence | null;
   lossBefore: number | null;
   lossAfter: number | null;
   /** Set when the payload was refused before a score (by the pre-checks, or the scorer's own check): no verdict. */
