@@ -21,7 +21,7 @@ import type { AuditFinding, Note } from './findings';
 import { filesOfBlob } from '../../activities/blobs';
 import { unlessAltered } from './blob-reads';
 import { findingsList } from './findings';
-import type { HistorySource, RecordedExecution } from './histories';
+import type { ActivityCall, HistorySource, RecordedExecution } from './histories';
 import {
   activityCalls,
   linkedWorkflowIds,
@@ -268,6 +268,18 @@ async function auditRefunds(
   return totals;
 }
 
+/**
+ * The evidence a submission was judged on, as history recorded it: in the workflow's result, or, in a history from
+ * before the judge ran in the workflow itself, as the input of its last `judge` activity.
+ */
+export function recordedEvidence(
+  result: Partial<Pick<BountySubmissionResult, 'evidence'>>,
+  calls: readonly ActivityCall[],
+): SubmissionEvidence {
+  const judged = calls.filter((call) => call.type === 'judge');
+  return result.evidence ?? (judged[judged.length - 1]?.input as SubmissionEvidence);
+}
+
 /** Evals run again from the same bundle and inputs; the judgement, reveal and stake re-derived from them. */
 async function auditSubmission(
   context: BountyContext,
@@ -283,7 +295,7 @@ async function auditSubmission(
   }
   const bundle = await bundleOf(context, input.bundle);
   const calls = await activityCalls(deps.codec, execution.history);
-  const evidence = { ...result.evidence };
+  const evidence = { ...recordedEvidence(result, calls) };
   const noted = new Set<string>();
   /** The candidate's files as an eval was asked to run them, or null (noted once) when a blob is missing or altered. */
   const filesOf = async (candidate: CandidateInput) => {
