@@ -1,6 +1,6 @@
 import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stackUp } from '../../dev/stack/launcher';
+import { stackDown, stackUp } from '../../dev/stack/launcher';
 import { runningPid } from '../../dev/stack/processes';
 import { BTCD_PROCESS } from '../../dev/stack/btcd';
 import { testStackConfig } from './stack-config';
@@ -30,7 +30,13 @@ export default async function globalSetup(): Promise<void> {
   const config = testStackConfig();
   const reused = runningPid(config.dataDir, BTCD_PROCESS) !== null;
   const started = Date.now();
-  await stackUp(config, (line) => console.log(`[stack] ${line}`));
+  try {
+    await stackUp(config, (line) => console.log(`[stack] ${line}`));
+  } catch (err) {
+    // jest runs no teardown after a failed setup: stop what this run started, or its daemons keep their ports.
+    if (!reused) await stackDown(config).catch(() => undefined);
+    throw err;
+  }
   console.log(
     `\n[stack] regtest stack ${reused ? 'reused' : 'started'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${config.dataDir})`,
   );
