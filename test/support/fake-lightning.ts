@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type {
+  DecodedInvoice,
   HoldInvoice,
   HoldInvoiceRequest,
   InvoiceStatus,
@@ -7,9 +8,10 @@ import type {
 } from '../../activities/lightning/client';
 
 /**
- * The coordinator's node for the fast workflow tier: hold invoices in memory, a chain height the test moves, and a
- * payer the test plays (`pay`). It speaks only what the stake and hold-invoice workflows use; everything else throws,
- * so a workflow that reaches for more fails loudly here and is tested on the real regtest stack instead.
+ * The coordinator's node for the fast workflow tier: hold invoices in memory, a chain height the test moves, a
+ * payer the test plays (`pay`), and an earner's invoices as the test writes them ({@link fakeInvoice}). It speaks only
+ * what the stake workflow and an escrow up to its lock use; paying throws, so a workflow that reaches for more fails
+ * loudly here and is tested on the real regtest stack instead.
  */
 export interface FakeLightning extends LightningClient {
   /** The payer's HTLC arrives and is held until `heldUntilHeight` (default: the invoice's CLTV delta from now). */
@@ -19,6 +21,20 @@ export interface FakeLightning extends LightningClient {
 }
 
 const DEFAULT_CLTV_DELTA = 80;
+const FAKE_BOLT11 = 'lnfake1';
+
+/** An invoice only this fake decodes: every field an earner could write, as the test chooses it. */
+export function fakeInvoice(fields: Omit<DecodedInvoice, 'expiresAt'> & { expiresAtMs: number }): string {
+  return FAKE_BOLT11 + Buffer.from(JSON.stringify(fields)).toString('base64url');
+}
+
+function decodeFake(bolt11: string): DecodedInvoice {
+  if (!bolt11.startsWith(FAKE_BOLT11)) throw new Error('fake lightning: not an invoice it can decode');
+  const { expiresAtMs, ...fields } = JSON.parse(
+    Buffer.from(bolt11.slice(FAKE_BOLT11.length), 'base64url').toString('utf8'),
+  ) as Omit<DecodedInvoice, 'expiresAt'> & { expiresAtMs: number };
+  return { ...fields, expiresAt: new Date(expiresAtMs) };
+}
 
 export function fakeLightning(startHeight = 1_000): FakeLightning {
   let height = startHeight;
@@ -86,8 +102,10 @@ export function fakeLightning(startHeight = 1_000): FakeLightning {
     async blockHeight() {
       return height;
     },
+    async decodeInvoice(bolt11) {
+      return decodeFake(bolt11);
+    },
     createInvoice: unsupported('create plain invoices'),
-    decodeInvoice: unsupported('decode invoices'),
     startPayment: unsupported('pay'),
     getPayment: unsupported('pay'),
     keysend: unsupported('pay'),
