@@ -4,8 +4,6 @@ import type { NextFunction, Request, Response } from 'express';
 import type { IdempotencyStore } from '../db/stores';
 import { ApiError } from './errors';
 
-/** What a key holds when a request presents it. */
-
 export type IdempotencyErrorCode =
   'INVALID_IDEMPOTENCY_KEY' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
 

@@ -23,6 +23,7 @@ export interface TokenSpends {
   consumeOnce(tokenId: string, scope: string): Promise<boolean>;
 }
 
+/** What a key holds when a request presents it. */
 export type IdempotencyClaim =
   | { kind: 'claimed' }
   | { kind: 'answered'; requestHash: string; status: number; body: unknown }
