@@ -205,11 +205,6 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_CATALOGUE, code);
 }
 
-/** The meaning of a code; one we do not know is an internal error. */
-export function errorMeaning(code: string): ErrorMeaning {
-  return isErrorCode(code) ? ERROR_CATALOGUE[code] : ERROR_CATALOGUE.INTERNAL;
-}
-
 /** The codes no activity retry can fix: the workers' non-retryable failure types. */
 export const NON_RETRYABLE_CODES: readonly ErrorCode[] = ERROR_CODES.filter(
   (code) => !ERROR_CATALOGUE[code].retryable,

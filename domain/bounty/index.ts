@@ -7,7 +7,7 @@ export type { EarlierSubmission } from './diff-identity';
 export { SandboxError } from './errors';
 export type { SandboxErrorCode } from './errors';
 export { LIMITS_MODES, toEvalOutcome } from './eval-outcome';
-export type { EvalErrorCode, EvalOutcome, LimitsMode, SandboxRun } from './eval-outcome';
+export type { EvalErrorCode, EvalOutcome, LimitsMode } from './eval-outcome';
 export {
   JUDGE_RULES,
   canaryPassed,
