@@ -7,7 +7,7 @@ import {
 import { ApplicationFailure } from '@temporalio/common';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { type ErrorCode, ERROR_CATALOGUE, isErrorCode } from '../domain/errors';
+import { type ErrorCode, isErrorCode } from '../domain/errors';
 import { L402TrainError } from '../domain/l402-train-error';
 
 export class ApiError extends L402TrainError {}
@@ -20,28 +20,24 @@ interface ErrorBody {
   headers?: Record<string, string>;
 }
 
-/** A body for an error that is not ours (Temporal's, zod's, the body parser's), in the catalogue's terms. */
-function catalogued(code: ErrorCode, message: string, headers?: Record<string, string>): ErrorBody {
-  const meaning: { status: number; hint?: string } = ERROR_CATALOGUE[code];
+/** The body of one of our errors, with the headers it asks for. */
+function bodyOf(err: L402TrainError, headers?: Record<string, string>): ErrorBody {
   return {
-    status: meaning.status,
-    code,
-    message,
-    ...(meaning.hint ? { hint: meaning.hint } : {}),
+    status: err.status,
+    code: err.code,
+    message: err.message,
+    ...(err.hint ? { hint: err.hint } : {}),
     ...(headers ? { headers } : {}),
   };
 }
 
+/** A body for an error that is not ours (Temporal's, zod's, the body parser's), in the catalogue's terms. */
+const catalogued = (code: ErrorCode, message: string, headers?: Record<string, string>): ErrorBody =>
+  bodyOf(new L402TrainError(code, message), headers);
+
 function describe(err: unknown): ErrorBody | null {
   if (err instanceof L402TrainError) {
-    const headers = (err as { headers?: Record<string, string> }).headers;
-    return {
-      status: err.status,
-      code: err.code,
-      message: err.message,
-      ...(err.hint ? { hint: err.hint } : {}),
-      ...(headers ? { headers } : {}),
-    };
+    return bodyOf(err, (err as { headers?: Record<string, string> }).headers);
   }
   if (err instanceof ZodError) {
     const issue = err.issues[0];
