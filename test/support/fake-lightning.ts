@@ -23,8 +23,11 @@ export interface FakeLightning extends LightningClient {
 const DEFAULT_CLTV_DELTA = 80;
 const FAKE_BOLT11 = 'lnfake1';
 
-/** An invoice only this fake decodes: every field an earner could write, as the test chooses it. */
-export function fakeInvoice(fields: Omit<DecodedInvoice, 'expiresAt'> & { expiresAtMs: number }): string {
+/** Every field of an invoice an earner could write (its expiry as epoch ms, so it survives JSON). */
+type InvoiceFields = Omit<DecodedInvoice, 'expiresAt'> & { expiresAtMs: number };
+
+/** An invoice only this fake decodes, with the fields the test chooses. */
+export function fakeInvoice(fields: InvoiceFields): string {
   return FAKE_BOLT11 + Buffer.from(JSON.stringify(fields)).toString('base64url');
 }
 
@@ -32,7 +35,7 @@ function decodeFake(bolt11: string): DecodedInvoice {
   if (!bolt11.startsWith(FAKE_BOLT11)) throw new Error('fake lightning: not an invoice it can decode');
   const { expiresAtMs, ...fields } = JSON.parse(
     Buffer.from(bolt11.slice(FAKE_BOLT11.length), 'base64url').toString('utf8'),
-  ) as Omit<DecodedInvoice, 'expiresAt'> & { expiresAtMs: number };
+  ) as InvoiceFields;
   return { ...fields, expiresAt: new Date(expiresAtMs) };
 }
 
