@@ -30,17 +30,28 @@ type Log = (line: string) => void;
 const MATURE_HEIGHT = 450;
 const FUNDING_FEE_BUFFER_SATS = 100_000;
 
+/** Longest wait for every node to report itself synced; a loaded CI machine has needed more than a minute. */
+const CHAIN_SYNC_TIMEOUT_MS = 180_000;
+/** A node caught up in height yet not "synced" this long is sent one more block: LND re-checks on a new block. */
+const CHAIN_SYNC_NUDGE_MS = 30_000;
+
 export async function waitForChainSync(config: StackConfig, nodes: NetworkNode[]): Promise<number> {
   const height = await btcdRpc<number>(config, 'getblockcount');
+  let nudgedAt = Date.now();
   await Promise.all(
     nodes.map((node) =>
       waitFor(
         `lnd ${node.name} synced to height ${height}`,
         async () => {
           const info = await getWalletInfo({ lnd: node.lnd });
-          return info.is_synced_to_chain && info.current_block_height >= height;
+          if (info.is_synced_to_chain && info.current_block_height >= height) return true;
+          if (info.current_block_height >= height && Date.now() - nudgedAt > CHAIN_SYNC_NUDGE_MS) {
+            nudgedAt = Date.now();
+            await mineBlocks(config, 1);
+          }
+          return false;
         },
-        { timeoutMs: 60_000, intervalMs: 200 },
+        { timeoutMs: CHAIN_SYNC_TIMEOUT_MS, intervalMs: 200 },
       ),
     ),
   );
