@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Router } from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IdempotencyStore } from '../db/stores';
 import { ApiError } from './errors';
 
@@ -50,12 +49,12 @@ const requestHash = (req: Request) =>
  * IDEMPOTENCY_KEY_REUSED); a repeat while the first still runs is told to come back (409
  * IDEMPOTENCY_KEY_IN_USE, Retry-After). Only 2xx answers are kept: after a refusal or a 402 the key is free
  * again, so the paid repeat of a request may use the same key. Keys are kept `retentionMs` (24 h), then forgotten.
- * Mount before the resource routers.
+ * Runs before the resource routes.
  */
-export function idempotencyRouter(
+export function idempotencyMiddleware(
   store: IdempotencyStore,
   options: Partial<IdempotencyOptions> = {},
-): Router {
+): RequestHandler {
   const { leaseMs, retentionMs, sweepEveryMs, now } = { ...DEFAULT_IDEMPOTENCY_OPTIONS, ...options };
   let lastSweepMs = -Infinity;
   const sweepNowAndThen = () => {
@@ -64,8 +63,7 @@ export function idempotencyRouter(
     // Best effort: a failed sweep leaves old keys for the next one.
     store.sweep(new Date(now() - retentionMs)).catch(() => {});
   };
-  const router = Router();
-  router.use((req: Request, res: Response, next: NextFunction) => {
+  return (req: Request, res: Response, next: NextFunction) => {
     const key = req.get('idempotency-key');
     if (key === undefined || req.method === 'GET' || req.method === 'HEAD') return next();
     sweepNowAndThen();
@@ -103,8 +101,7 @@ export function idempotencyRouter(
         next();
       })
       .catch(next);
-  });
-  return router;
+  };
 }
 
 /** Keeps a 2xx answer under the key before sending it; frees the key for anything else. */

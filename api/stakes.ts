@@ -1,12 +1,13 @@
 import type { Client } from '@temporalio/client';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
 import type { HeldStake } from '../workflows/definitions';
 import { resolveStakeSignal } from '../workflows/definitions';
 import { workflowHoldInvoiceIssuer } from './invoices';
 import type { RootKeyStore, TokenSpends } from '../db/stores';
-import { l402Gate, l402TokenOf } from './l402';
+import { l402Gate } from './l402';
+import type { L402Price, VerifiedL402 } from './l402';
+import type { RoutePayment } from './route';
 import type { GateLimits } from './rate-limit';
 
 export interface StakeGateDeps {
@@ -19,16 +20,14 @@ export interface StakeGateDeps {
   maxHeldEscrows: number;
 }
 
-export interface StakeGateOptions {
+export interface StakePaymentOptions<C> {
   service: string;
   capability: string;
   memo: string;
-  /** The stake this request owes, and whether it owes one at all (both read what the route's pre-check found). */
-  priceSats: (req: Request) => number;
-  needsStake: (req: Request) => boolean;
-  /** What the stake is for (the bounty id, the run id) and the hash of the parsed body it prices. */
-  resource: (req: Request) => string;
-  bodySha256: (req: Request) => string;
+  /** For the document: when the route asks for a stake. */
+  when: string;
+  /** The stake this request owes (resource, sats and the body it prices), or null when it owes none. */
+  price: (prechecked: C) => L402Price | null;
   limits?: GateLimits;
   /** How long a paid stake may wait for its verdict before it is refunded anyway. */
   decideWithinSeconds: number;
@@ -39,23 +38,23 @@ export interface StakeGateOptions {
  * the paid macaroon, the request goes on with the stake held. Requests that owe no stake pass straight through.
  * The token names the resource, the price and the body it staked, so it cannot carry another submission.
  */
-export function stakeGateIfAsked(deps: StakeGateDeps, options: StakeGateOptions): RequestHandler {
-  const gate = l402Gate({
-    service: options.service,
-    capability: options.capability,
-    priceSats: options.priceSats,
-    resource: options.resource,
-    bodySha256: options.bodySha256,
-    ...(options.limits ? { limits: options.limits } : {}),
-    ttlSeconds: 3_600,
-    memo: options.memo,
-    mode: 'hold',
-    rootKeys: deps.rootKeys,
-    spends: deps.spends,
-    invoices: workflowHoldInvoiceIssuer({ ...deps, stakeDecideWithinSeconds: options.decideWithinSeconds }),
-  });
-  return (req: Request, res: Response, next: NextFunction) =>
-    options.needsStake(req) ? gate(req, res, next) : next();
+export function stakePayment<C>(deps: StakeGateDeps, options: StakePaymentOptions<C>): RoutePayment<C> {
+  return {
+    mode: 'stake',
+    when: options.when,
+    price: options.price,
+    gate: l402Gate({
+      service: options.service,
+      capability: options.capability,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ttlSeconds: 3_600,
+      memo: options.memo,
+      mode: 'hold',
+      rootKeys: deps.rootKeys,
+      spends: deps.spends,
+      invoices: workflowHoldInvoiceIssuer({ ...deps, stakeDecideWithinSeconds: options.decideWithinSeconds }),
+    }),
+  };
 }
 
 /**
@@ -63,11 +62,12 @@ export function stakeGateIfAsked(deps: StakeGateDeps, options: StakeGateOptions)
  * null otherwise (a token minted for some other, smaller stake).
  */
 export async function heldStakeOf(
-  res: Response,
+  token: VerifiedL402 | null,
   ledger: LedgerRepository,
   sats: bigint,
 ): Promise<HeldStake | null> {
-  const { paymentHash } = l402TokenOf(res);
+  if (!token) return null;
+  const { paymentHash } = token;
   const row = await ledger.find(paymentHash, 'INCOMING');
   if (!row || row.purpose !== 'STAKE' || row.amountSats < sats) return null;
   return { workflowId: row.workflowId, paymentHash };

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../domain/bounty';
 import { escrowReserveSats } from '../../domain/money/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
@@ -21,22 +20,35 @@ import {
   submitToBountyUpdate,
 } from '../../workflows/definitions';
 import type { HeldStake } from '../../workflows/definitions';
-import { L402TrainError } from '../../domain/l402-train-error';
-import { heldStakeOf, refundStake } from '../stakes';
-import { route } from '../validate';
+import type { z } from 'zod';
+import { accessFeePayment } from '../access-fee';
+import type { RouteLimits } from '../rate-limit';
+import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
+import type { ApiRoute } from '../route';
+import { defineRoute } from '../route';
+import type { StakeGateDeps } from '../stakes';
+import { heldStakeOf, refundStake, stakePayment } from '../stakes';
 import { BUNDLE_REFUSALS, BountyApiError, UPDATE_REFUSALS } from './errors';
 import type { BountyApiErrorCode } from './errors';
 import {
+  Baseline,
+  BountyList,
   BountyListQuery,
   BountyParams,
   CloseBody,
+  Closing,
   CreateBountyBody,
+  CreatedBounty,
+  Leaderboard,
+  PublicBounty,
+  PublicSubmission,
   SubmissionParams,
+  SubmissionQueued,
   SubmitBody,
 } from './schema';
 import type { Submit } from './schema';
 
-export interface BountyHandlerDeps {
+export interface BountyRouteDeps extends StakeGateDeps {
   temporal: Client;
   bounties: BountyRepository;
   ledger: LedgerRepository;
@@ -45,6 +57,9 @@ export interface BountyHandlerDeps {
   /** Bundles installed on the coordinator, one directory each. */
   bountiesDir: string;
   escrow: BountyEscrowSettings;
+  stakeDecideWithinSeconds: number;
+  /** Default: {@link DEFAULT_ROUTE_LIMITS}. */
+  rateLimits?: RouteLimits;
 }
 
 /** Stated on every bounty: who holds the sats and when they move. */
@@ -55,20 +70,20 @@ export const CUSTODY =
 
 const num = (value: bigint) => Number(value);
 
-export function publicBounty(bounty: Bounty) {
+export function publicBounty(bounty: Bounty): z.input<typeof PublicBounty> {
   return {
     id: bounty.id,
     bundle: bounty.bundle,
     title: bounty.title,
     description: bounty.description,
-    phase: bounty.phase,
-    metric: { name: bounty.metricName, direction: bounty.direction },
+    phase: bounty.phase as z.input<typeof PublicBounty>['phase'],
+    metric: { name: bounty.metricName, direction: bounty.direction as 'higher' | 'lower' },
     allowedFiles: bounty.allowedFiles,
     maxDiffBytes: bounty.maxDiffBytes,
     heldOutHash: bounty.heldOutHash,
     budgetSats: num(bounty.budgetSats),
-    payoutRule: bounty.payoutRule,
-    judgeRules: JUDGE_RULES,
+    payoutRule: bounty.payoutRule as z.input<typeof PublicBounty>['payoutRule'],
+    judgeRules: [...JUDGE_RULES],
     stakeSats: num(bounty.stakeSats),
     baselineFeeSats: num(bounty.baselineFeeSats),
     deadline: bounty.deadline.toISOString(),
@@ -82,13 +97,13 @@ export function publicBounty(bounty: Bounty) {
   };
 }
 
-function publicSubmission(submission: BountySubmission) {
+function publicSubmission(submission: BountySubmission): z.input<typeof PublicSubmission> {
   return {
     id: submission.id,
     bountyId: submission.bountyId,
     escrowId: submission.escrowId,
     agentPublicKey: submission.agentPublicKey,
-    status: submission.status,
+    status: submission.status as z.input<typeof PublicSubmission>['status'],
     reason: submission.reason,
     claimedScore: submission.claimedScore,
     publicScore: submission.publicScore,
@@ -96,23 +111,17 @@ function publicSubmission(submission: BountySubmission) {
     improvement: submission.improvement,
     payoutSats: num(submission.payoutSats),
     stakeHash: submission.stakeHash,
-    stakeOutcome: submission.stakeOutcome,
+    stakeOutcome: submission.stakeOutcome as 'refund' | 'forfeit' | null,
     limitsMode: submission.limitsMode,
     createdAt: submission.createdAt.toISOString(),
   };
 }
 
-/** A submission that passed every check the API can make, kept for the gate and the handler of this request. */
+/** A submission that passed every check the API can make, for its stake's price and its handler. */
 interface Prechecked {
   bounty: Bounty;
   body: Submit;
   diffHash: string;
-}
-
-function foundBounty(found: WeakMap<Request, Bounty>, req: Request): Bounty {
-  const bounty = found.get(req);
-  if (!bounty) throw new L402TrainError('INTERNAL', 'the baseline gate runs after `exists`');
-  return bounty;
 }
 
 /** The refusal a bounty workflow failed with before it published its funding invoice, if that is why. */
@@ -131,92 +140,84 @@ async function bundleRefusal(
   return new BountyApiError(cause.type as BountyApiErrorCode, cause.message);
 }
 
-export function bountyHandlers(deps: BountyHandlerDeps) {
-  const prechecked = new WeakMap<Request, Prechecked>();
-  /** The bounty `exists` found for a baseline request, for its gate's price and resource. */
-  const found = new WeakMap<Request, Bounty>();
+const TEMPORAL = ['TEMPORAL_UNAVAILABLE'] as const;
+
+/**
+ * The bounty resource, plus the published API's aliases (`GET /bounty/{id}` for the baseline, `POST
+ * /bounty/{id}/submit`). Paid routes check everything they can before they ask for a payment.
+ */
+export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
+  const limits = deps.rateLimits ?? DEFAULT_ROUTE_LIMITS;
   const bountyOf = async (id: string): Promise<Bounty> => {
     const bounty = await deps.bounties.find(id);
     if (!bounty) throw new BountyApiError('BOUNTY_NOT_FOUND', `no bounty ${id}`);
     return bounty;
   };
+  const workflowOf = (bounty: Bounty) => deps.temporal.workflow.getHandle(bountyWorkflowId(bounty.id));
 
-  return {
-    list: route({ query: BountyListQuery }, async ({ query }, _req, res) => {
-      res.json({ bounties: (await deps.bounties.list(query)).map(publicBounty), custody: CUSTODY });
-    }),
+  // A baseline token opens the baseline of the one bounty it was bought for (its id as stored, not as typed in the
+  // URL), at the fee it paid.
+  const baseline = (path: string, summary: string) =>
+    defineRoute({
+      method: 'get',
+      path,
+      tag: 'bounties',
+      summary,
+      params: BountyParams,
+      response: { status: 200, body: Baseline },
+      errors: ['BOUNTY_NOT_FOUND', ...TEMPORAL],
+      precheck: async ({ params }) => bountyOf(params.id),
+      payment: accessFeePayment({
+        temporal: deps.temporal,
+        rootKeys: deps.rootKeys,
+        service: 'bounty',
+        capability: 'baseline',
+        price: (bounty: Bounty) => ({ sats: num(bounty.baselineFeeSats), resource: bounty.id }),
+        ttlSeconds: 86_400,
+        limits: limits['bounty:baseline'],
+      }),
+      handler: async ({ prechecked: bounty }) => ({
+        bountyId: bounty.id,
+        bestScore: bounty.bestScore,
+        files: bounty.baselineFiles as Record<string, string>,
+      }),
+    });
 
-    create: route({ body: CreateBountyBody }, async ({ body }, _req, res) => {
-      if (!existsSync(join(deps.bountiesDir, body.bundle, 'bounty.json'))) {
-        throw new BountyApiError('BOUNTY_BUNDLE_UNKNOWN', `no bundle ${body.bundle} on this coordinator`);
-      }
-      const reserve = escrowReserveSats(body.payoutRule, deps.escrow.fees);
-      if (body.budgetSats < reserve) {
-        throw new BountyApiError(
-          'BOUNTY_BUDGET_TOO_SMALL',
-          `a budget of ${body.budgetSats} sats cannot lock one reward of ${body.payoutRule.capSats} sats with its fee limits (${reserve} sats)`,
-        );
-      }
-      const bountyId = randomUUID();
-      const closeToken = randomBytes(32).toString('hex');
-      const input: BountyInput = {
-        bountyId,
-        bundle: body.bundle,
-        budgetSats: body.budgetSats,
-        payoutRule: body.payoutRule,
-        stakeSats: body.stakeSats,
-        baselineFeeSats: body.baselineFeeSats,
-        sponsorPublicKey: body.sponsorPublicKey,
-        closeTokenHash: createHash('sha256').update(closeToken).digest('hex'),
-        deadline: new Date(body.deadline).toISOString(),
-        fundWithinSeconds: body.fundWithinSeconds,
-        escrow: deps.escrow,
-      };
-      const handle = await deps.temporal.workflow.start('bounty', {
-        taskQueue: TASK_QUEUES.control,
-        workflowId: bountyWorkflowId(bountyId),
-        args: [input],
-      });
-      const invoice = await handle.executeUpdate(invoiceUpdate).catch(async (err: unknown) => {
-        throw (await bundleRefusal(handle)) ?? err;
-      });
-      res.status(201).json({
-        bountyId,
-        fundingInvoice: invoice.bolt11,
-        paymentHash: invoice.paymentHash,
-        closeToken,
-        custody: CUSTODY,
-      });
-    }),
-
-    get: route({ params: BountyParams }, async ({ params }, _req, res) => {
-      res.json(publicBounty(await bountyOf(params.id)));
-    }),
-
-    /** Refuses unknown bounties before a paid route's gate can issue an invoice. */
-    exists: ((req: Request, _res: Response, next: NextFunction) => {
-      const parsed = BountyParams.safeParse(req.params);
-      if (!parsed.success) return next(parsed.error);
-      bountyOf(parsed.data.id).then((bounty) => {
-        found.set(req, bounty);
-        next();
-      }, next);
-    }) satisfies RequestHandler,
-
-    baselinePrice: (req: Request): number => num(foundBounty(found, req).baselineFeeSats),
-    /** The bounty's id as stored (not as typed in the URL), so one bounty is one resource. */
-    bountyResource: (req: Request): string => foundBounty(found, req).id,
-
-    baseline: route({ params: BountyParams }, async ({ params }, _req, res) => {
-      const bounty = await bountyOf(params.id);
-      res.json({ bountyId: bounty.id, bestScore: bounty.bestScore, files: bounty.baselineFiles });
-    }),
-
-    /** Everything the API can refuse, checked before the stake gate issues an invoice or anything is written. */
-    precheck: ((req: Request, _res: Response, next: NextFunction) => {
-      (async () => {
-        const params = BountyParams.parse(req.params);
-        const body = SubmitBody.parse(req.body ?? {});
+  const submitPayment = stakePayment(deps, {
+    service: 'bounty',
+    capability: 'submit',
+    memo: 'bounty submission stake (refunded unless abusive)',
+    when: 'the bounty sets stakeSats',
+    // A stake token is bound to the parsed submission (diff, claimed score, agent key) it staked.
+    price: ({ bounty, body }: Prechecked) =>
+      bounty.stakeSats > 0n
+        ? { sats: num(bounty.stakeSats), resource: bounty.id, bodySha256: canonicalSha256(body) }
+        : null,
+    limits: limits['bounty:submit'],
+    decideWithinSeconds: deps.stakeDecideWithinSeconds,
+  });
+  const submit = (path: string, summary: string) =>
+    defineRoute({
+      method: 'post',
+      path,
+      tag: 'bounties',
+      summary,
+      params: BountyParams,
+      body: SubmitBody,
+      response: { status: 202, body: SubmissionQueued },
+      errors: [
+        'BOUNTY_NOT_FOUND',
+        'BOUNTY_NOT_OPEN',
+        'BOUNTY_POOL_EXHAUSTED',
+        'SUBMISSION_EXISTS',
+        'DIFF_TOO_LARGE',
+        'DIFF_MALFORMED',
+        'DIFF_TOUCHES_FORBIDDEN_FILE',
+        'DIFF_DOES_NOT_APPLY',
+        ...TEMPORAL,
+      ],
+      /** Everything the API can refuse, checked before the stake is asked for or anything is written. */
+      precheck: async ({ params, body }): Promise<Prechecked> => {
         const bounty = await bountyOf(params.id);
         if (bounty.phase !== 'OPEN') {
           throw new BountyApiError('BOUNTY_NOT_OPEN', `bounty ${bounty.id} is ${bounty.phase}`);
@@ -225,25 +226,13 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
           allowedFiles: bounty.allowedFiles,
           maxDiffBytes: bounty.maxDiffBytes,
         });
-        prechecked.set(req, { bounty, body, diffHash: normalisedDiffHash(body.diff) });
-      })().then(
-        () => next(),
-        (err: unknown) => next(err),
-      );
-    }) satisfies RequestHandler,
-
-    stakePrice: (req: Request): number => num(prechecked.get(req)?.bounty.stakeSats ?? 0n),
-    needsStake: (req: Request): boolean => (prechecked.get(req)?.bounty.stakeSats ?? 0n) > 0n,
-    stakeResource: (req: Request): string => (prechecked.get(req) as Prechecked).bounty.id,
-    /** A stake token is bound to the parsed submission (diff, claimed score, agent key) it staked. */
-    stakeBodySha256: (req: Request): string => canonicalSha256((prechecked.get(req) as Prechecked).body),
-
-    submit: (async (req: Request, res: Response, next: NextFunction) => {
-      try {
-        const { bounty, body, diffHash } = prechecked.get(req) as Prechecked;
+        return { bounty, body, diffHash: normalisedDiffHash(body.diff) };
+      },
+      payment: submitPayment,
+      handler: async ({ prechecked: { bounty, body, diffHash }, token }) => {
         let stake: HeldStake | null = null;
         if (bounty.stakeSats > 0n) {
-          stake = await heldStakeOf(res, deps.ledger, bounty.stakeSats);
+          stake = await heldStakeOf(token, deps.ledger, bounty.stakeSats);
           if (!stake) {
             throw new BountyApiError(
               'STAKE_MISMATCH',
@@ -256,10 +245,8 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
         const escrowId = randomUUID();
         // Stored before the bounty hears of it; bytes a refusal leaves behind are content-addressed and harmless.
         const diffSha256 = await deps.blobs.put(Buffer.from(body.diff, 'utf8'));
-        const handle = deps.temporal.workflow.getHandle(bountyWorkflowId(bounty.id));
-        let position: number;
-        try {
-          ({ position } = await handle.executeUpdate(submitToBountyUpdate, {
+        const { position } = await workflowOf(bounty)
+          .executeUpdate(submitToBountyUpdate, {
             args: [
               {
                 submissionId,
@@ -271,45 +258,148 @@ export function bountyHandlers(deps: BountyHandlerDeps) {
                 stake,
               },
             ],
-          }));
-        } catch (err) {
-          const code = err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined;
-          if (code === undefined || !UPDATE_REFUSALS.includes(code)) throw err;
-          if (stake) await refundStake(deps.temporal, stake);
-          throw new BountyApiError(code as BountyApiErrorCode, `bounty ${bounty.id} refused the submission`);
+          })
+          .catch(async (err: unknown) => {
+            const code = err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined;
+            if (code === undefined || !UPDATE_REFUSALS.includes(code)) throw err;
+            if (stake) await refundStake(deps.temporal, stake);
+            throw new BountyApiError(
+              code as BountyApiErrorCode,
+              `bounty ${bounty.id} refused the submission`,
+            );
+          });
+        return { bountyId: bounty.id, submissionId, escrowId, position, stake: stake?.paymentHash ?? null };
+      },
+    });
+
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/bounties',
+      tag: 'bounties',
+      summary: 'List bounties',
+      query: BountyListQuery,
+      response: { status: 200, body: BountyList },
+      handler: async ({ query }) => ({
+        bounties: (await deps.bounties.list(query)).map(publicBounty),
+        custody: CUSTODY,
+      }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/bounties',
+      tag: 'bounties',
+      summary: 'Create a bounty; answers with its funding invoice and the close token',
+      body: CreateBountyBody,
+      response: { status: 201, body: CreatedBounty },
+      errors: ['BOUNTY_BUNDLE_UNKNOWN', 'BOUNTY_BUDGET_TOO_SMALL', ...TEMPORAL],
+      handler: async ({ body }) => {
+        if (!existsSync(join(deps.bountiesDir, body.bundle, 'bounty.json'))) {
+          throw new BountyApiError('BOUNTY_BUNDLE_UNKNOWN', `no bundle ${body.bundle} on this coordinator`);
         }
-        res
-          .status(202)
-          .json({ bountyId: bounty.id, submissionId, escrowId, position, stake: stake?.paymentHash ?? null });
-      } catch (err) {
-        next(err);
-      }
-    }) satisfies RequestHandler,
-
-    submission: route({ params: SubmissionParams }, async ({ params }, _req, res) => {
-      const submission = await deps.bounties.findSubmission(params.id, params.sid);
-      if (!submission) throw new BountyApiError('SUBMISSION_NOT_FOUND', `no submission ${params.sid}`);
-      res.json(publicSubmission(submission));
+        const reserve = escrowReserveSats(body.payoutRule, deps.escrow.fees);
+        if (body.budgetSats < reserve) {
+          throw new BountyApiError(
+            'BOUNTY_BUDGET_TOO_SMALL',
+            `a budget of ${body.budgetSats} sats cannot lock one reward of ${body.payoutRule.capSats} sats with its fee limits (${reserve} sats)`,
+          );
+        }
+        const bountyId = randomUUID();
+        const closeToken = randomBytes(32).toString('hex');
+        const input: BountyInput = {
+          bountyId,
+          bundle: body.bundle,
+          budgetSats: body.budgetSats,
+          payoutRule: body.payoutRule,
+          stakeSats: body.stakeSats,
+          baselineFeeSats: body.baselineFeeSats,
+          sponsorPublicKey: body.sponsorPublicKey,
+          closeTokenHash: createHash('sha256').update(closeToken).digest('hex'),
+          deadline: new Date(body.deadline).toISOString(),
+          fundWithinSeconds: body.fundWithinSeconds,
+          escrow: deps.escrow,
+        };
+        const handle = await deps.temporal.workflow.start('bounty', {
+          taskQueue: TASK_QUEUES.control,
+          workflowId: bountyWorkflowId(bountyId),
+          args: [input],
+        });
+        const invoice = await handle.executeUpdate(invoiceUpdate).catch(async (err: unknown) => {
+          throw (await bundleRefusal(handle)) ?? err;
+        });
+        return {
+          bountyId,
+          fundingInvoice: invoice.bolt11,
+          paymentHash: invoice.paymentHash,
+          closeToken,
+          custody: CUSTODY,
+        };
+      },
     }),
-
-    leaderboard: route({ params: BountyParams }, async ({ params }, _req, res) => {
-      const bounty = await bountyOf(params.id);
-      res.json({
-        bountyId: bounty.id,
-        bestScore: bounty.bestScore,
-        baselineScore: bounty.baselineScore,
-        entries: (await deps.bounties.leaderboard(bounty)).map(publicSubmission),
-      });
+    defineRoute({
+      method: 'get',
+      path: '/bounties/{id}',
+      tag: 'bounties',
+      summary: 'A bounty: terms, payout rule and judge rules as data',
+      params: BountyParams,
+      response: { status: 200, body: PublicBounty },
+      errors: ['BOUNTY_NOT_FOUND'],
+      handler: async ({ params }) => publicBounty(await bountyOf(params.id)),
     }),
-
-    close: route({ params: BountyParams, body: CloseBody }, async ({ params, body }, _req, res) => {
-      const bounty = await bountyOf(params.id);
-      const given = createHash('sha256').update(body.closeToken).digest();
-      if (!timingSafeEqual(given, Buffer.from(bounty.closeTokenHash, 'hex'))) {
-        throw new BountyApiError('CLOSE_TOKEN_INVALID', 'wrong close token');
-      }
-      await deps.temporal.workflow.getHandle(bountyWorkflowId(bounty.id)).signal(closeBountySignal);
-      res.status(202).json({ bountyId: bounty.id, closing: true });
+    baseline('/bounties/{id}/baseline', 'The baseline files and best score'),
+    submit('/bounties/{id}/submissions', 'Submit a diff to an open bounty'),
+    defineRoute({
+      method: 'get',
+      path: '/bounties/{id}/submissions/{sid}',
+      tag: 'bounties',
+      summary: 'One submission and its verdict',
+      params: SubmissionParams,
+      response: { status: 200, body: PublicSubmission },
+      errors: ['SUBMISSION_NOT_FOUND'],
+      handler: async ({ params }) => {
+        const submission = await deps.bounties.findSubmission(params.id, params.sid);
+        if (!submission) throw new BountyApiError('SUBMISSION_NOT_FOUND', `no submission ${params.sid}`);
+        return publicSubmission(submission);
+      },
     }),
-  };
+    defineRoute({
+      method: 'get',
+      path: '/bounties/{id}/leaderboard',
+      tag: 'bounties',
+      summary: 'Accepted submissions, best first',
+      params: BountyParams,
+      response: { status: 200, body: Leaderboard },
+      errors: ['BOUNTY_NOT_FOUND'],
+      handler: async ({ params }) => {
+        const bounty = await bountyOf(params.id);
+        return {
+          bountyId: bounty.id,
+          bestScore: bounty.bestScore,
+          baselineScore: bounty.baselineScore,
+          entries: (await deps.bounties.leaderboard(bounty)).map(publicSubmission),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/bounties/{id}/close',
+      tag: 'bounties',
+      summary: 'Close a bounty (sponsor, with the close token)',
+      params: BountyParams,
+      body: CloseBody,
+      response: { status: 202, body: Closing },
+      errors: ['BOUNTY_NOT_FOUND', 'CLOSE_TOKEN_INVALID', ...TEMPORAL],
+      handler: async ({ params, body }) => {
+        const bounty = await bountyOf(params.id);
+        const given = createHash('sha256').update(body.closeToken).digest();
+        if (!timingSafeEqual(given, Buffer.from(bounty.closeTokenHash, 'hex'))) {
+          throw new BountyApiError('CLOSE_TOKEN_INVALID', 'wrong close token');
+        }
+        await workflowOf(bounty).signal(closeBountySignal);
+        return { bountyId: bounty.id, closing: true as const };
+      },
+    }),
+    baseline('/bounty/{id}', 'Published alias of GET /bounties/{id}/baseline'),
+    submit('/bounty/{id}/submit', 'Published alias of POST /bounties/{id}/submissions'),
+  ];
 }

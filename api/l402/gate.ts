@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 
 import { MAX_SATS } from '../../domain/money/sats';
@@ -41,18 +41,6 @@ interface GateSettings {
   capability: string;
   /** Service tier in the `services` caveat; default 0. */
   tier?: number;
-  /** Fixed price, or a price computed from the request (e.g. the bounty's stake). */
-  priceSats: number | ((req: Request) => number | Promise<number>);
-  /**
-   * The resource a request is for (bounty id, run id): minted into the token, which then opens that resource only
-   * (403 `L402_WRONG_RESOURCE` elsewhere). None: the gate guards no particular resource.
-   */
-  resource?: (req: Request) => string | Promise<string>;
-  /**
-   * sha256 (hex) of the request's canonical body, for tokens bound to the body that priced them (stakes): another
-   * body with the token is refused with 403 `L402_WRONG_BODY`.
-   */
-  bodySha256?: (req: Request) => string;
   /** Rate limits and challenge reuse; default {@link DEFAULT_GATE_LIMITS}. */
   limits?: GateLimits;
   /** How long a minted token stays valid. */
@@ -64,6 +52,34 @@ interface GateSettings {
   now?: () => number;
 }
 
+/** What one request is priced as: the token names all of it, and the gate checks it against the request. */
+export interface L402Price {
+  /** Whole sats, 1 or more. */
+  sats: number;
+  /**
+   * The resource the request is for (bounty id, run id): minted into the token, which then opens that resource
+   * only (403 `L402_WRONG_RESOURCE` elsewhere). None: the gate guards no particular resource.
+   */
+  resource?: string;
+  /**
+   * sha256 (hex) of the request's canonical body, for tokens bound to the body that priced them (stakes): another
+   * body with the token is refused with 403 `L402_WRONG_BODY`.
+   */
+  bodySha256?: string;
+}
+
+/** An L402 gate: admits a request priced by its route, or refuses it with a challenge or a rejection. */
+export interface L402Gate {
+  /**
+   * Without L402 credentials: mints an invoice and a macaroon bound to its payment hash and throws
+   * `L402PaymentRequiredError` (402 plus `WWW-Authenticate`); with bad ones throws `L402RejectedError`; with good
+   * ones answers the verified token. `once` and `hold` tokens are spent (per `service:capability`) here.
+   *
+   * @throws L402ConfigError when the price or resource is out of bounds (a route's bug, not the client's)
+   */
+  admit(req: Request, price: L402Price): Promise<VerifiedL402>;
+}
+
 /** Options of {@link l402Gate}; the mode decides which dependencies are needed. */
 export type L402GateOptions = GateSettings &
   (
@@ -73,20 +89,11 @@ export type L402GateOptions = GateSettings &
   );
 
 /**
- * Express middleware that lets a request through only with valid, paid L402 credentials.
+ * An L402 gate for one route. See {@link L402Mode} for the token semantics of each mode.
  *
- * Without L402 credentials it mints an invoice and a macaroon bound to its payment hash and
- * forwards `L402PaymentRequiredError` (402 plus `WWW-Authenticate`); with bad ones it forwards
- * `L402RejectedError` (401). Errors go to `next(err)`. On success the verified token is on
- * `res.locals.l402` (see {@link l402TokenOf}). See {@link L402Mode} for the token semantics of
- * each mode; `once` and `hold` tokens are spent (per `service:capability`) before the handler runs.
- *
- * @example
- * router.get('/bounty/:id', l402Gate({ service: 'bounty', capability: 'baseline', priceSats: 100,
- *   ttlSeconds: 86_400, mode: 'reusable', rootKeys, invoices }), handlers.getBaseline);
  * @throws L402ConfigError at construction when the settings are invalid
  */
-export function l402Gate(options: L402GateOptions): RequestHandler {
+export function l402Gate(options: L402GateOptions): L402Gate {
   const parsed = settingsSchema.safeParse({
     service: options.service,
     capability: options.capability,
@@ -99,9 +106,6 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
   if (!parsed.success) {
     throw new L402ConfigError(`invalid l402Gate settings: ${z.prettifyError(parsed.error)}`);
   }
-  if (typeof options.priceSats === 'number') {
-    checkPrice(options.priceSats);
-  }
   const settings = parsed.data;
   const now = options.now ?? Date.now;
   const scope = `${settings.service}:${settings.capability}`;
@@ -112,21 +116,14 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
   const reuseSeconds = Math.min(settings.limits.reuseChallengeSeconds, settings.invoiceExpirySeconds / 2);
   const challenges = new ChallengeCache(reuseSeconds * 1000, now);
 
-  /** What this request is priced as: the token names all of it, and the server checks it against the request. */
-  async function pricing(req: Request): Promise<Priced> {
-    const sats = checkPrice(
-      typeof options.priceSats === 'number' ? options.priceSats : await options.priceSats(req),
-    );
-    const resource = options.resource ? checkResource(await options.resource(req)) : undefined;
-    const bodySha256 = options.bodySha256?.(req);
-    return {
-      sats,
-      ...(resource === undefined ? {} : { resource }),
-      ...(bodySha256 === undefined ? {} : { bodySha256 }),
-    };
+  /** The route's price, checked: a bad one is the route's bug, never sent to a client as an invoice. */
+  function checked(price: L402Price): L402Price {
+    checkPrice(price.sats);
+    if (price.resource !== undefined) checkResource(price.resource);
+    return price;
   }
 
-  async function mint(priced: Priced): Promise<IssuedChallenge> {
+  async function mint(priced: L402Price): Promise<IssuedChallenge> {
     const request = { sats: priced.sats, memo: settings.memo, expirySeconds: settings.invoiceExpirySeconds };
     const invoice: IssuedInvoice =
       options.mode === 'hold'
@@ -144,7 +141,7 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     return { macaroon, invoice: invoice.bolt11, paymentHash: invoice.paymentHash, tokenId };
   }
 
-  async function challenge(req: Request, priced: Priced): Promise<L402PaymentRequiredError> {
+  async function challenge(req: Request, priced: L402Price): Promise<L402PaymentRequiredError> {
     const client = clientOf(req);
     const key = JSON.stringify([client, priced.resource ?? null, priced.sats, priced.bodySha256 ?? null]);
     // No await from the lookup to `remember`: concurrent identical requests share one invoice.
@@ -160,7 +157,7 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     return new L402PaymentRequiredError({ macaroon, invoice, paymentHash });
   }
 
-  async function authorize(credentials: L402Credentials, priced: Priced): Promise<VerifiedL402> {
+  async function authorize(credentials: L402Credentials, priced: L402Price): Promise<VerifiedL402> {
     const token = await verifyToken(credentials.macaroon, options.rootKeys, {
       service: settings.service,
       capability: settings.capability,
@@ -201,41 +198,14 @@ export function l402Gate(options: L402GateOptions): RequestHandler {
     };
   }
 
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    let verified: VerifiedL402;
-    try {
+  return {
+    async admit(req, price) {
+      const priced = checked(price);
       const credentials = parseAuthorization(req.get('authorization'));
-      const priced = await pricing(req);
-      if (!credentials) {
-        throw await challenge(req, priced);
-      }
-      verified = await authorize(credentials, priced);
-    } catch (err) {
-      next(err);
-      return;
-    }
-    res.locals.l402 = verified;
-    next();
+      if (!credentials) throw await challenge(req, priced);
+      return authorize(credentials, priced);
+    },
   };
-}
-
-/**
- * The token `l402Gate` verified for this request.
- *
- * @throws L402ConfigError when the route is not behind `l402Gate`
- */
-export function l402TokenOf(res: Response): VerifiedL402 {
-  const token = res.locals.l402;
-  if (!token) {
-    throw new L402ConfigError('no verified L402 token on this response: is the route behind l402Gate?');
-  }
-  return token;
-}
-
-interface Priced {
-  sats: number;
-  resource?: string;
-  bodySha256?: string;
 }
 
 /**

@@ -1,6 +1,6 @@
 export * from './types';
 export * from './errors';
-export { l402Gate, l402TokenOf, type L402GateOptions } from './gate';
+export { l402Gate, type L402Gate, type L402GateOptions, type L402Price } from './gate';
 export { renderL402Error } from './render';
 export { InMemoryRootKeyStore, InMemoryTokenSpends } from './memory';
 export { mintToken, verifyToken, type MintedToken, type VerifiedToken } from './token';

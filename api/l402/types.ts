@@ -40,7 +40,7 @@ export interface HoldInvoiceIssuer {
  */
 export type L402Mode = 'reusable' | 'once' | 'hold';
 
-/** What the gate hands the handler on `res.locals.l402` once a request is authorised. */
+/** What the gate answers once a request is authorised: the route's handler gets it. */
 export interface VerifiedL402 {
   tokenId: string;
   paymentHash: string;
@@ -55,11 +55,4 @@ export interface VerifiedL402 {
   resource?: string;
   /** The scheme the client used: `L402`, or the older `LSAT`. */
   scheme: 'L402' | 'LSAT';
-}
-
-declare module 'express-serve-static-core' {
-  interface Locals {
-    /** Set by `l402Gate` on the requests it lets through. */
-    l402?: VerifiedL402;
-  }
 }

@@ -8,7 +8,7 @@ import { createApp } from '../../api/app';
 import { listen } from '../../api/listen';
 import { createControlWorker } from '../../server/coordinator/control-worker';
 import type { RouteLimits } from '../../api/rate-limit';
-import { apiRouters } from '../../server/coordinator/routes';
+import { apiRoutes } from '../../server/coordinator/routes';
 import type { CoordinatorSecrets } from '../../server/coordinator/secrets';
 import { dataConverter } from '../../server/coordinator/temporal';
 import type { TrainingConfig } from '../../server/coordinator/training-settings';
@@ -73,7 +73,7 @@ export async function startLocalCoordinator<Validation extends object>(
         temporalNamespace: 'default',
         node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
       },
-      routers: apiRouters({
+      ...apiRoutes({
         temporal: client,
         prisma: db.prisma,
         lightning,

@@ -1,6 +1,6 @@
 import { blobStoreFor } from '../../db/blobs';
 import { join } from 'node:path';
-import type { BountyRouterDeps } from '../../api/bounties/router';
+import type { BountyRouteDeps } from '../../api/bounties/routes';
 import { bountyRepository } from '../../db/repos/bounties';
 import { prismaRootKeyStore, prismaTokenSpends } from '../../db/repos/l402';
 import { ledgerRepository } from '../../db/repos/ledger';
@@ -26,7 +26,7 @@ export const BOUNTY_ESCROW: BountyEscrowSettings = {
 export const MAX_HELD_ESCROWS = 200;
 
 /** The bounty router's dependencies from the coordinator's shared ones. */
-export function bountyRouteDeps(deps: RouteDeps): BountyRouterDeps {
+export function bountyRouteDeps(deps: RouteDeps): BountyRouteDeps {
   return {
     temporal: deps.temporal,
     lightning: deps.lightning,

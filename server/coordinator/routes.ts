@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
-import type { Router } from 'express';
 import type { LightningClient } from '../../activities/lightning/client';
-import { bountiesRouter } from '../../api/bounties/router';
-import { escrowsRouter } from '../../api/escrows/router';
-import { idempotencyRouter } from '../../api/idempotency';
-import { trainingRouter } from '../../api/training/router';
+import type { AppDeps } from '../../api/app';
+import { bountyRoutes } from '../../api/bounties/routes';
+import { escrowRoutes } from '../../api/escrows/routes';
+import { idempotencyMiddleware } from '../../api/idempotency';
+import { trainingRoutes } from '../../api/training/routes';
 import type { RouteLimits } from '../../api/rate-limit';
 import type { PrismaClient } from '../../db/client';
 import { prismaIdempotencyStore } from '../../db/repos/idempotency';
@@ -28,25 +28,27 @@ export interface RouteDeps {
   rateLimits?: RouteLimits;
 }
 
-/** Every resource router of the coordinator's API, wired to the real dependencies; idempotency keys first. */
-export function apiRouters(deps: RouteDeps): Router[] {
+/** The coordinator's API: every resource route, wired to the real dependencies, behind idempotency keys. */
+export function apiRoutes(deps: RouteDeps): Pick<AppDeps, 'routes' | 'before'> {
   const rateLimits = deps.rateLimits ?? loadRateLimitConfig().routes;
   const blobs = blobStoreFor(deps.prisma);
-  return [
-    idempotencyRouter(prismaIdempotencyStore(deps.prisma)),
-    escrowsRouter({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
-    bountiesRouter({ ...bountyRouteDeps(deps), rateLimits }),
-    trainingRouter({
-      temporal: deps.temporal,
-      lightning: deps.lightning,
-      training: trainingRepository(deps.prisma, blobs),
-      blobs,
-      ledger: ledgerRepository(deps.prisma),
-      rootKeys: prismaRootKeyStore(deps.prisma),
-      spends: prismaTokenSpends(deps.prisma),
-      maxHeldEscrows: MAX_HELD_ESCROWS,
-      rateLimits,
-      ...(deps.training ?? loadTrainingConfig()),
-    }),
-  ];
+  return {
+    before: [idempotencyMiddleware(prismaIdempotencyStore(deps.prisma))],
+    routes: [
+      ...escrowRoutes({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
+      ...bountyRoutes({ ...bountyRouteDeps(deps), rateLimits }),
+      ...trainingRoutes({
+        temporal: deps.temporal,
+        lightning: deps.lightning,
+        training: trainingRepository(deps.prisma, blobs),
+        blobs,
+        ledger: ledgerRepository(deps.prisma),
+        rootKeys: prismaRootKeyStore(deps.prisma),
+        spends: prismaTokenSpends(deps.prisma),
+        maxHeldEscrows: MAX_HELD_ESCROWS,
+        rateLimits,
+        ...(deps.training ?? loadTrainingConfig()),
+      }),
+    ],
+  };
 }

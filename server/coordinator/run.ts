@@ -15,7 +15,7 @@ import { loadSecrets } from './secrets';
 import { createValidationWorker } from './validation-worker';
 import { validationActivities } from './validator';
 import { loadRateLimitConfig } from './rate-limit-settings';
-import { apiRouters } from './routes';
+import { apiRoutes } from './routes';
 import { temporalClient, workerConnection } from './temporal';
 
 type Log = (line: string) => void;
@@ -78,7 +78,7 @@ export async function runCoordinator(
     const temporal = await temporalClient(config.temporal.address, config.temporal.namespace, secrets);
     const limits = loadRateLimitConfig();
     const app = createApp({
-      routers: apiRouters({ temporal, prisma: db.prisma, lightning, rateLimits: limits.routes }),
+      ...apiRoutes({ temporal, prisma: db.prisma, lightning, rateLimits: limits.routes }),
       trustProxy: limits.trustProxy,
       status: {
         version,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_WIRE_SETTINGS } from '../../kernels/wire-parameters';
 import { DEFAULT_DECISION_RULE } from '../../domain/training/decide';
 import { loadEarnerLiquidity } from './earner-liquidity-settings';
-import type { CheckpointAccess } from '../../api/training/handlers';
+import type { CheckpointAccess } from '../../api/training/routes';
 import type { RoundSettings } from '../../workflows/training-definitions';
 
 const TrainingEnv = z.object({

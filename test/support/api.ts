@@ -1,5 +1,5 @@
-import type { Router } from 'express';
 import { createApp } from '../../api/app';
+import type { AppDeps } from '../../api/app';
 import { listen } from '../../api/listen';
 
 export interface TestApi {
@@ -7,15 +7,15 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The coordinator's Express app with these routers, listening on an ephemeral loopback port. */
-export async function startTestApi(routers: Router[]): Promise<TestApi> {
+/** The coordinator's Express app with these routes, listening on an ephemeral loopback port. */
+export async function startTestApi(api: Pick<AppDeps, 'routes' | 'before'>): Promise<TestApi> {
   const app = createApp({
     status: {
       version: 'test',
       temporalNamespace: 'default',
       node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
     },
-    routers,
+    ...api,
     log: () => {},
   });
   const server = await listen(app, 0, '127.0.0.1');

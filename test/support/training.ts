@@ -1,6 +1,6 @@
 import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { trainingValidationActivities } from '../../activities/training-validation';
-import { apiRouters } from '../../server/coordinator/routes';
+import { apiRoutes } from '../../server/coordinator/routes';
 import type { TrainingConfig } from '../../server/coordinator/training-settings';
 import { lazyTrainingScorer } from '../../server/coordinator/training-scorer';
 import type { PrismaClient } from '../../db/client';
@@ -91,7 +91,7 @@ export async function startTrainingApi(
 ): Promise<{ harness: ControlHarness; api: TestApi }> {
   const harness = await startControlHarness({ validationActivities: realTrainingValidation });
   const api = await startTestApi(
-    apiRouters({
+    apiRoutes({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),

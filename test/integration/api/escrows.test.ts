@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import { followEscrow } from '../../../clients/earner/follow-escrow';
@@ -22,7 +22,7 @@ let apiUrl: string;
 beforeAll(async () => {
   harness = await startControlHarness();
   api = await startTestApi(
-    apiRouters({
+    apiRoutes({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import type { Answer } from '../../../clients/l402-client';
 import { call, jsonRequest, payStakeAndRetry } from '../../../clients/l402-client';
 import { checkpointReader, nextOpenRound } from '../../../clients/peer/client';
@@ -108,7 +108,7 @@ describe('PUT /gradient honours Idempotency-Key against the real stack', () => {
       ['PUT /gradient', 202, first.body],
     ]);
     const restarted = await startTestApi(
-      apiRouters({
+      apiRoutes({
         temporal: harness.client,
         prisma: harness.db.prisma,
         lightning: lnServiceClient(testLnd('coordinator')),

@@ -6,7 +6,9 @@ import { decodePaymentRequest, getInvoice, getInvoices, payViaPaymentRequest } f
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { errorMiddleware } from '../../../api/errors';
 import { workflowHoldInvoiceIssuer, workflowInvoiceIssuer } from '../../../api/invoices';
-import { l402Gate, l402TokenOf } from '../../../api/l402';
+import { l402Gate } from '../../../api/l402';
+import type { VerifiedL402 } from '../../../api/l402';
+import { gated } from '../../support/gated';
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { prismaRootKeyStore, prismaTokenSpends } from '../../../db/repos/l402';
 import type { ControlHarness } from '../../support/harness';
@@ -45,66 +47,88 @@ beforeAll(async () => {
     maxHeldEscrows: MAX_HELD,
     stakeDecideWithinSeconds: 5,
   });
-  const ok: express.RequestHandler = (_req, res) => {
-    res.json({ ok: true, paymentHash: l402TokenOf(res).paymentHash });
-  };
+  const ok = (token: VerifiedL402) => ({ ok: true, paymentHash: token.paymentHash });
   const app = express();
   // Every challenge fresh and no rate limit here (those have their own tests below).
-  const gate = { rootKeys, priceSats: 25, ttlSeconds: 3_600, limits: UNLIMITED };
+  const gate = { rootKeys, ttlSeconds: 3_600, limits: UNLIMITED };
+  const fixed = { priceSats: 25 };
   app.get(
     '/baseline',
-    l402Gate({ ...gate, service: 'bounty', capability: 'baseline', mode: 'reusable', invoices }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'bounty', capability: 'baseline', mode: 'reusable', invoices }),
+      fixed,
+      ok,
+    ),
   );
   app.get(
     '/leaderboard',
-    l402Gate({ ...gate, service: 'bounty', capability: 'leaderboard', mode: 'reusable', invoices }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'bounty', capability: 'leaderboard', mode: 'reusable', invoices }),
+      fixed,
+      ok,
+    ),
   );
   app.get(
     '/checkpoint',
-    l402Gate({ ...gate, service: 'training', capability: 'checkpoint', mode: 'reusable', invoices }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'training', capability: 'checkpoint', mode: 'reusable', invoices }),
+      fixed,
+      ok,
+    ),
   );
   app.get(
     '/short',
-    l402Gate({ ...gate, ttlSeconds: 1, service: 'bounty', capability: 'short', mode: 'reusable', invoices }),
-    ok,
+    gated(
+      l402Gate({
+        ...gate,
+        ttlSeconds: 1,
+        service: 'bounty',
+        capability: 'short',
+        mode: 'reusable',
+        invoices,
+      }),
+      fixed,
+      ok,
+    ),
   );
   app.post(
     '/job',
-    l402Gate({ ...gate, service: 'bounty', capability: 'job', mode: 'once', invoices, spends }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'bounty', capability: 'job', mode: 'once', invoices, spends }),
+      fixed,
+      ok,
+    ),
   );
   app.post(
     '/submit',
-    l402Gate({ ...gate, service: 'bounty', capability: 'submit', mode: 'hold', invoices: holds, spends }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'bounty', capability: 'submit', mode: 'hold', invoices: holds, spends }),
+      fixed,
+      ok,
+    ),
   );
   app.get(
     '/priced',
-    l402Gate({
-      ...gate,
-      priceSats: () => price,
-      service: 'bounty',
-      capability: 'priced',
-      mode: 'reusable',
-      invoices,
-    }),
-    ok,
+    gated(
+      l402Gate({ ...gate, service: 'bounty', capability: 'priced', mode: 'reusable', invoices }),
+      { priceSats: () => price },
+      ok,
+    ),
   );
   app.get(
     '/limited',
-    l402Gate({
-      ...gate,
-      limits: LIMITED,
-      resource: (req) => String(req.query['r']),
-      service: 'bounty',
-      capability: 'limited',
-      mode: 'reusable',
-      invoices,
-    }),
-    ok,
+    gated(
+      l402Gate({
+        ...gate,
+        limits: LIMITED,
+        service: 'bounty',
+        capability: 'limited',
+        mode: 'reusable',
+        invoices,
+      }),
+      { ...fixed, resource: (req) => String(req.query['r']) },
+      ok,
+    ),
   );
   app.use(errorMiddleware(() => {}));
   await new Promise<void>((resolve) => {

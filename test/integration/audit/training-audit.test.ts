@@ -6,7 +6,7 @@ import type { AuditCode } from '../../../server/audit/findings';
 import { temporalHistories } from '../../../server/audit/histories';
 import type { HistorySource } from '../../../server/audit/histories';
 import { auditTrainingRun } from '../../../server/audit/training-audit';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import { lazyTrainingScorer } from '../../../server/coordinator/training-scorer';
 import { trainingRepository } from '../../../db/repos/training';
 import { playRound } from '../../../clients/peer/client';
@@ -77,7 +77,7 @@ const submission = async (round: number, peerId: string) => {
 beforeAll(async () => {
   harness = await startControlHarness({ validationActivities: realTrainingValidation });
   api = await startTestApi(
-    apiRouters({
+    apiRoutes({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(coordinatorLnd),

@@ -2,7 +2,7 @@ import { getWalletInfo } from 'ln-service';
 import type { AuthenticatedLnd } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import type { RouteLimits } from '../../../api/rate-limit';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import { startTestApi } from '../../support/api';
 import { validationActivities } from '../../../server/coordinator/validator';
 import type { ControlHarness } from '../../support/harness';
@@ -21,7 +21,7 @@ export async function startBountyApi(options: { rateLimits?: RouteLimits } = {})
     validationActivities: (prisma) => validationActivities(prisma),
   });
   const api = await startTestApi(
-    apiRouters({
+    apiRoutes({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning: lnServiceClient(testLnd('coordinator')),

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Server } from 'node:http';
-import { idempotencyRouter } from '../../../api/idempotency';
+import { idempotencyMiddleware } from '../../../api/idempotency';
 import { listen } from '../../../api/listen';
 import { prismaIdempotencyStore } from '../../../db/repos/idempotency';
 import { freshPostgres } from '../../support/database';
@@ -17,7 +17,9 @@ beforeAll(async () => {
   db = await freshPostgres();
   const app = express();
   app.use(express.json());
-  app.use(idempotencyRouter(prismaIdempotencyStore(db.prisma), { retentionMs: 24 * HOUR, sweepEveryMs: 0 }));
+  app.use(
+    idempotencyMiddleware(prismaIdempotencyStore(db.prisma), { retentionMs: 24 * HOUR, sweepEveryMs: 0 }),
+  );
   app.post('/things', (_req, res) => {
     runs += 1;
     res.status(201).json({ run: runs });

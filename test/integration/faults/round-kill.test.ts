@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
 import { auditTrainingRun } from '../../../server/audit/training-audit';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import { startTestApi } from '../../support/api';
 import { lazyTrainingScorer } from '../../../server/coordinator/training-scorer';
 import { ledgerRepository } from '../../../db/repos/ledger';
@@ -53,7 +53,7 @@ describe.each([['control'], ['validation']] as const)('SIGKILL of the %s worker 
     const runId = `kill-${kind}-${randomUUID()}`;
     const { client, db } = harness;
     const api = await startTestApi(
-      apiRouters({
+      apiRoutes({
         temporal: client,
         prisma: db.prisma,
         lightning: lnServiceClient(coordinator),

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { reconcileLedger } from '../../../activities/reconcile';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import { lazyTrainingScorer } from '../../../server/coordinator/training-scorer';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   });
   const lightning = lnServiceClient(testLnd('coordinator'));
   api = await startTestApi(
-    apiRouters({
+    apiRoutes({
       temporal: harness.client,
       prisma: harness.db.prisma,
       lightning,

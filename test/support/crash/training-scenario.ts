@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
-import { apiRouters } from '../../../server/coordinator/routes';
+import { apiRoutes } from '../../../server/coordinator/routes';
 import { trainingRepository } from '../../../db/repos/training';
 import { playRound } from '../../../clients/peer/client';
 import { TASK_QUEUES } from '../../../temporal-config';
@@ -60,7 +60,7 @@ export async function trainingScenario(
   const runIds = Array.from({ length: runs }, () => `crash-${flow}-${randomUUID()}`);
   const statuses = await all(runIds, async (runId, i) => {
     const api = await startTestApi(
-      apiRouters({
+      apiRoutes({
         temporal: deps.client,
         prisma: deps.prisma,
         lightning: lnServiceClient(deps.coordinator),

@@ -1,23 +1,13 @@
-import type { Client } from '@temporalio/client';
-import type { LightningClient } from '../../../activities/lightning/client';
+import { z } from 'zod';
 import { createApp } from '../../../api/app';
+import { listen } from '../../../api/listen';
+import { defineRoute } from '../../../api/route';
 import { GradientBody } from '../../../api/training/schema';
-import { ErrorBody, ROUTES, openApiDocument } from '../../../api/openapi';
+import { ErrorBody, openApiDocument } from '../../../api/openapi';
 import type { OpenApiDocument } from '../../../api/openapi';
-import { apiRouters } from '../../../server/coordinator/routes';
-import { loadTrainingConfig } from '../../../server/coordinator/training-settings';
-import type { PrismaClient } from '../../../db/client';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
-
-/** Routers only keep their dependencies when built; nothing here calls a handler that would use them. */
-const routersWithoutServers = () =>
-  apiRouters({
-    temporal: {} as Client,
-    prisma: {} as PrismaClient,
-    lightning: {} as LightningClient,
-    training: loadTrainingConfig({}),
-  });
+import { ROUTE_TABLE, TEST_STATUS, routesWithoutServers } from '../../support/route-table';
 
 /** What the `router` package behind Express 5 keeps per layer: a route, or a mounted router and its stack. */
 interface Layer {
@@ -37,8 +27,8 @@ function registeredRoutes(stack: Layer[], prefix = ''): string[] {
   });
 }
 
-const documented = ROUTES.map((route) => `${route.method.toUpperCase()} ${route.path}`);
-const document: OpenApiDocument = openApiDocument(ROUTES, '1.2.3');
+const documented = ROUTE_TABLE.map((route) => `${route.method.toUpperCase()} ${route.path}`);
+const document: OpenApiDocument = openApiDocument(ROUTE_TABLE, '1.2.3');
 const operationOf = (method: 'get' | 'post' | 'put', path: string) => {
   const operation = document.paths[path]?.[method];
   if (!operation) throw new Error(`${method} ${path} is not in the document`);
@@ -47,15 +37,7 @@ const operationOf = (method: 'get' | 'post' | 'put', path: string) => {
 
 describe('the route catalogue', () => {
   it('lists exactly the routes the app registers, each once', () => {
-    const app = createApp({
-      status: {
-        version: 'test',
-        temporalNamespace: 'default',
-        node: async () => ({ publicKey: '', blockHeight: 0, syncedToChain: true }),
-      },
-      routers: routersWithoutServers(),
-      log: () => {},
-    });
+    const app = createApp({ status: TEST_STATUS, ...routesWithoutServers(), log: () => {} });
     const registered = new Set(registeredRoutes((app.router as unknown as { stack: Layer[] }).stack));
 
     expect(new Set(documented).size).toBe(documented.length);
@@ -63,7 +45,7 @@ describe('the route catalogue', () => {
   });
 
   it('hands the generator the schemas the handlers parse with, not copies', () => {
-    expect(ROUTES.find((route) => route.method === 'put' && route.path === '/gradient')?.body).toBe(
+    expect(ROUTE_TABLE.find((route) => route.method === 'put' && route.path === '/gradient')?.body).toBe(
       GradientBody,
     );
   });
@@ -73,15 +55,15 @@ describe('openApiDocument', () => {
   it('is an OpenAPI 3.1 document with every catalogued operation', () => {
     expect(document.openapi).toMatch(/^3\.1\.\d+$/);
     expect(document.info).toMatchObject({ title: 'l402-train', version: '1.2.3' });
-    for (const route of ROUTES) {
+    for (const route of ROUTE_TABLE) {
       const operation = operationOf(route.method, route.path);
-      expect(operation.responses[String(route.success)]).toBeDefined();
+      expect(operation.responses[String(route.response.status)]).toBeDefined();
       expect(operation.responses['500']).toBeDefined();
     }
   });
 
   it('declares each path template parameter as a required path parameter, and no other', () => {
-    for (const route of ROUTES) {
+    for (const route of ROUTE_TABLE) {
       const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
       const declared = (operationOf(route.method, route.path).parameters ?? []).filter(
         (parameter) => parameter.in === 'path',
@@ -141,6 +123,7 @@ describe('openApiDocument', () => {
                   'BOUNTY_POOL_EXHAUSTED',
                   'SUBMISSION_EXISTS',
                   'DIFF_DOES_NOT_APPLY',
+                  'IDEMPOTENCY_KEY_IN_USE',
                 ],
               },
             },
@@ -151,10 +134,68 @@ describe('openApiDocument', () => {
   });
 });
 
+describe('answers', () => {
+  it('documents the body of every success answer from the schema the route checks it against', () => {
+    for (const route of ROUTE_TABLE) {
+      const schema = operationOf(route.method, route.path).responses[String(route.response.status)]?.content[
+        'application/json'
+      ].schema;
+      expect([route.path, schema?.type]).toEqual([route.path, 'object']);
+      expect(Object.keys(schema?.properties ?? {}).length).toBeGreaterThan(0);
+    }
+    const accepted = operationOf('put', '/gradient').responses['202']?.content['application/json'].schema;
+    expect(accepted?.required).toEqual(['submissionId', 'escrowId', 'escrow', 'stake']);
+  });
+
+  it('lists the idempotency refusals on every POST and PUT, and on no GET', () => {
+    for (const route of ROUTE_TABLE) {
+      const codes = Object.values(operationOf(route.method, route.path).responses).flatMap((response) =>
+        response.description.split(', '),
+      );
+      expect([route.method, route.path, codes.includes('IDEMPOTENCY_KEY_REUSED')]).toEqual([
+        route.method,
+        route.path,
+        route.method !== 'get',
+      ]);
+    }
+  });
+});
+
+describe('a route answering outside its schema', () => {
+  it('is a masked 500, logged, and never sends the answer', async () => {
+    const logged: string[] = [];
+    const route = defineRoute({
+      method: 'get',
+      path: '/broken/{id}',
+      tag: 'discovery',
+      summary: 'answers a string where its schema says a number',
+      params: z.object({ id: z.string() }),
+      response: { status: 200, body: z.object({ n: z.number() }) },
+      handler: async ({ params }) => ({ n: params.id }) as unknown as { n: number },
+    });
+    const app = createApp({
+      status: TEST_STATUS,
+      routes: [route],
+      log: (message, err) => logged.push(`${message}: ${String(err)}`),
+    });
+    const server = await listen(app, 0, '127.0.0.1');
+    try {
+      const response = await fetch(
+        `http://127.0.0.1:${(server.address() as { port: number }).port}/broken/x`,
+      );
+      expect(response.status).toBe(500);
+      expect(await response.json()).toEqual({ error: { code: 'INTERNAL', message: 'internal error' } });
+      expect(logged.join('\n')).toContain('GET /broken/{id} answered outside its schema');
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe('discovery routes', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi(routersWithoutServers());
+    api = await startTestApi(routesWithoutServers());
   });
   afterAll(async () => {
     await api?.close();
@@ -169,7 +210,7 @@ describe('discovery routes', () => {
     expect(ErrorBody.parse(missing.body).error.hint).toContain('/openapi.json');
     const served = await get('/openapi.json');
     expect(served.status).toBe(200);
-    expect(served.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(ROUTES, 'test'))));
+    expect(served.body).toEqual(JSON.parse(JSON.stringify(openApiDocument(ROUTE_TABLE, 'test'))));
   });
 
   it('points agents from /.well-known/l402-train to documents that are served', async () => {

@@ -5,7 +5,8 @@ import { LightningError } from '../../../activities/lightning/errors';
 import { BountyApiError } from '../../../api/bounties/errors';
 import { errorMiddleware } from '../../../api/errors';
 import { L402RejectedError } from '../../../api/l402/errors';
-import { ROUTES, openApiDocument } from '../../../api/openapi';
+import { openApiDocument } from '../../../api/openapi';
+import { ROUTE_TABLE } from '../../support/route-table';
 import { BlobError } from '../../../db/blobs';
 import { SandboxError } from '../../../domain/bounty';
 import { ERROR_CATALOGUE, ERROR_CODES, NON_RETRYABLE_CODES } from '../../../domain/errors';
@@ -60,7 +61,7 @@ describe('one error catalogue', () => {
   });
 
   it('the OpenAPI document lists each code under the status the catalogue gives it', () => {
-    const doc = openApiDocument(ROUTES, 'test');
+    const doc = openApiDocument(ROUTE_TABLE, 'test');
     const listed = Object.values(doc.paths).flatMap((operations) =>
       Object.values(operations).flatMap((operation) =>
         Object.entries(operation!.responses)

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 
 import { importMacaroon } from 'macaroon';
 
-import type { Response as ExpressResponse } from 'express';
+import type { Request } from 'express';
 
-import { L402ConfigError, l402Gate, l402TokenOf, InMemoryRootKeyStore } from '../../../api/l402';
+import { L402ConfigError, l402Gate, InMemoryRootKeyStore } from '../../../api/l402';
 import { encodeMacaroon } from '../../../api/l402/token';
 import { FakeInvoiceIssuer } from './fakes';
 import { challengeFor, getWith, startServer, type ErrorBody, type TestServer } from './harness';
@@ -467,7 +467,6 @@ describe('l402Gate configuration', () => {
   const base = {
     service: 'bounty',
     capability: 'baseline',
-    priceSats: 100,
     ttlSeconds: DAY,
     mode: 'reusable' as const,
     rootKeys: new InMemoryRootKeyStore(),
@@ -479,16 +478,19 @@ describe('l402Gate configuration', () => {
     [{ service: 'a_b' }],
     [{ capability: 'read,write' }],
     [{ capability: '' }],
-    [{ priceSats: 0 }],
-    [{ priceSats: 1.5 }],
     [{ ttlSeconds: 0 }],
     [{ tier: -1 }],
   ])('refuses %j at construction', (override) => {
     expect(() => l402Gate({ ...base, ...override })).toThrow(L402ConfigError);
   });
 
-  it('reports a handler reading the token outside the gate as a configuration error', () => {
-    const res = { locals: {} } as ExpressResponse;
-    expect(() => l402TokenOf(res)).toThrow(L402ConfigError);
-  });
+  it.each([[{ sats: 0 }], [{ sats: 1.5 }], [{ sats: 100, resource: 'a b' }]])(
+    'refuses a route pricing a request at %j, before any invoice',
+    async (price) => {
+      const invoices = new FakeInvoiceIssuer();
+      const request = { get: () => undefined, ip: '127.0.0.1' } as unknown as Request;
+      await expect(l402Gate({ ...base, invoices }).admit(request, price)).rejects.toThrow(L402ConfigError);
+      expect(invoices.issued).toHaveLength(0);
+    },
+  );
 });

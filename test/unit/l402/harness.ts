@@ -6,12 +6,13 @@ import {
   InMemoryRootKeyStore,
   InMemoryTokenSpends,
   l402Gate,
-  l402TokenOf,
   renderL402Error,
   type L402GateOptions,
 } from '../../../api/l402';
 import type { GateLimits } from '../../../api/rate-limit';
 import { L402TrainError } from '../../../domain/l402-train-error';
+import type { TestPricing } from '../../support/gated';
+import { gated } from '../../support/gated';
 import { FakeInvoiceIssuer } from './fakes';
 
 /** A settable clock shared by the gates, the issuer and the tests. */
@@ -25,8 +26,9 @@ export class TestClock {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** Gate options without the dependencies the harness injects. */
-export type RouteGate = DistributiveOmit<L402GateOptions, 'rootKeys' | 'invoices' | 'spends' | 'now'>;
+/** Gate options without the dependencies the harness injects, and how the route prices a request. */
+export type RouteGate = DistributiveOmit<L402GateOptions, 'rootKeys' | 'invoices' | 'spends' | 'now'> &
+  TestPricing;
 
 /** Gates here mint a fresh challenge per request and never rate-limit, unless a route sets its own limits. */
 export const UNLIMITED: GateLimits = {
@@ -57,9 +59,10 @@ export async function startServer(routes: Record<string, RouteGate>): Promise<Te
     const deps = { rootKeys, invoices: issuer, now: clock.now, limits: gate.limits ?? UNLIMITED };
     const options: L402GateOptions =
       gate.mode === 'reusable' ? { ...gate, ...deps } : { ...gate, ...deps, spends };
-    app.get(path, l402Gate(options), (_req: Request, res: ExpressResponse) => {
-      res.json({ token: l402TokenOf(res) });
-    });
+    app.get(
+      path,
+      gated(l402Gate(options), gate, (token) => ({ token })),
+    );
   }
   app.use((err: unknown, _req: Request, res: ExpressResponse, _next: NextFunction) => {
     if (err instanceof L402TrainError) renderL402Error(err, res);
