@@ -1,15 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { TrainingValidationActivities } from '../../../activities/training-validation';
-import { controlRun, runStatus } from '../../../server/cli/run-control';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { trainingRun } from '../../../workflows';
-import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
-import type { ControlHarness } from '../../support/harness';
-import { startControlHarness } from '../../support/harness';
-import { roundSettings } from '../../support/training';
-import { eventually } from '../../support/workflows';
+import type { TrainingValidationActivities } from '../../activities/training-validation';
+import { controlRun, runStatus } from '../../server/cli/run-control';
+import { TASK_QUEUES } from '../../temporal-config';
+import { trainingRun } from '../../workflows';
+import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../workflows/training-definitions';
+import { fakeLightning } from '../support/fake-lightning';
+import type { ControlHarness } from '../support/harness';
+import { startControlHarness } from '../support/harness';
+import { roundSettings } from '../support/training';
+import { eventually } from '../support/workflows';
 
 const ROUNDS = 6;
 const ROUNDS_PER_HISTORY = 2;
@@ -43,7 +44,7 @@ const validationActivities: Pick<TrainingValidationActivities, 'createInitialChe
 let harness: ControlHarness;
 
 beforeAll(async () => {
-  harness = await startControlHarness({ validationActivities });
+  harness = await startControlHarness({ validationActivities, lightning: fakeLightning() });
 });
 
 afterAll(async () => {
