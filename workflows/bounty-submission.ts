@@ -11,8 +11,6 @@ import type { BountyEvalActivities } from '../activities/bounty-eval';
 import type { EvalOutcome } from '../domain/bounty/eval-outcome';
 import { judgeSubmission } from '../domain/bounty/judge';
 import type { Judgement, SubmissionEvidence, Tolerances } from '../domain/bounty/judge';
-import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
-import type { FeePolicy } from '../domain/money/fees';
 import type { PayoutRule } from '../domain/money/payout';
 import { splitIntoTranches } from '../domain/money/tranches';
 import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
@@ -20,22 +18,11 @@ import { bountyReveal } from '../domain/bounty/reveal';
 import type { BountySubmissionRequest, StakeVerdict } from './definitions';
 import { escrowWorkflowId, releaseEscrowSignal } from './definitions';
 import { rewardEscrow } from './reward-escrow';
-import type { RewardEscrowResult } from './reward-escrow';
+import type { EscrowSettings, RewardEscrowResult } from './reward-escrow';
 import { resolveHeldStake } from './stake-verdict';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
 const validation = proxyActivities<BountyEvalActivities>(ACTIVITY_PROFILES.validation);
-
-/** How reward escrows of a bounty are run (see `RewardEscrowInput`). */
-export interface BountyEscrowSettings {
-  invoiceWithinSeconds: number;
-  decideWithinSeconds: number;
-  maxInvoiceCltvDelta: number;
-  routingCltvBlocks: number;
-  fees: FeePolicy;
-  /** Caps and penalty of each earner node; default domain/money DEFAULT_EARNER_LIQUIDITY. */
-  liquidity?: EarnerLiquidityRule;
-}
 
 export interface BountySubmissionInput extends BountySubmissionRequest {
   bountyId: string;
@@ -47,7 +34,7 @@ export interface BountySubmissionInput extends BountySubmissionRequest {
   tolerances: Tolerances;
   repeatRuns: number;
   payoutRule: PayoutRule;
-  escrow: BountyEscrowSettings;
+  escrow: EscrowSettings;
   /** Set by the bounty when an earlier pending or accepted submission by another agent has the same diff hash. */
   copiedFrom?: string;
 }

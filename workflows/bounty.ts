@@ -24,7 +24,8 @@ import {
   submitToBountyUpdate,
 } from './definitions';
 import { invoicePublisher } from './hold-invoice';
-import type { BountyEscrowSettings, BountySubmissionResult } from './bounty-submission';
+import type { BountySubmissionResult } from './bounty-submission';
+import type { EscrowSettings } from './reward-escrow';
 import { bountySubmission } from './bounty-submission';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
@@ -47,7 +48,7 @@ export interface BountyInput {
   /** ISO time after which no submission is taken and the bounty closes. */
   deadline: string;
   fundWithinSeconds: number;
-  escrow: BountyEscrowSettings;
+  escrow: EscrowSettings;
   /** Continue as new after this many submissions in one run (default 100), so history stays small. */
   continueAsNewAfter?: number;
   /** Set only by continue-as-new: where the previous run left off. */

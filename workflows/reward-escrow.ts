@@ -42,6 +42,17 @@ export interface RewardEscrowInput {
   liquidity?: EarnerLiquidityRule;
 }
 
+/** How the reward escrows of a round or a bounty are run: the parts of {@link RewardEscrowInput} its owner sets. */
+export type EscrowSettings = Pick<
+  RewardEscrowInput,
+  | 'invoiceWithinSeconds'
+  | 'decideWithinSeconds'
+  | 'maxInvoiceCltvDelta'
+  | 'routingCltvBlocks'
+  | 'fees'
+  | 'liquidity'
+>;
+
 export interface RewardEscrowResult {
   phase: 'completed' | 'expired' | 'invalid-invoices' | 'refused';
   revealed: number;

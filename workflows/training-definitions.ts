@@ -1,11 +1,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { DecisionRule } from '../domain/training/decide';
 import type { PayoutRule } from '../domain/money/payout';
-import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
-import type { FeePolicy } from '../domain/money/fees';
 import type { SkippedUpdate, ScoringEvidence } from '../activities/training-validation';
 import type { WireParameters, WireSettings } from '../kernels/wire-parameters';
 import type { HeldStake, StakeVerdict } from './definitions';
+import type { EscrowSettings } from './reward-escrow';
 
 /** Everything a round's decisions depend on, recorded in history when the round opens (I5). */
 export interface RoundSettings {
@@ -22,15 +21,7 @@ export interface RoundSettings {
   compression: WireSettings;
   /** Stake each submission locks in a hold invoice (L402 hold mode); 0: none asked. */
   stakeSats: number;
-  escrow: {
-    invoiceWithinSeconds: number;
-    decideWithinSeconds: number;
-    maxInvoiceCltvDelta: number;
-    routingCltvBlocks: number;
-    fees: FeePolicy;
-    /** Caps and penalty of each earner node; default domain/money DEFAULT_EARNER_LIQUIDITY. */
-    liquidity?: EarnerLiquidityRule;
-  };
+  escrow: EscrowSettings;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { LedgerRepository } from '../../db/repos/ledger';
 import { canonicalSha256 } from '../../domain/canonical-json';
 import { TASK_QUEUES } from '../../temporal-config';
 import type { BountyInput } from '../../workflows/bounty';
-import type { BountyEscrowSettings } from '../../workflows/bounty-submission';
+import type { EscrowSettings } from '../../workflows/reward-escrow';
 import {
   bountyWorkflowId,
   closeBountySignal,
@@ -56,7 +56,7 @@ export interface BountyRouteDeps extends StakeGateDeps {
   blobs: BlobStore;
   /** Bundles installed on the coordinator, one directory each. */
   bountiesDir: string;
-  escrow: BountyEscrowSettings;
+  escrow: EscrowSettings;
   stakeDecideWithinSeconds: number;
   /** Default: {@link DEFAULT_ROUTE_LIMITS}. */
   rateLimits?: RouteLimits;

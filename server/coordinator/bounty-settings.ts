@@ -4,7 +4,7 @@ import type { BountyRouteDeps } from '../../api/bounties/routes';
 import { bountyRepository } from '../../db/repos/bounties';
 import { prismaRootKeyStore, prismaTokenSpends } from '../../db/repos/l402';
 import { ledgerRepository } from '../../db/repos/ledger';
-import type { BountyEscrowSettings } from '../../workflows/bounty-submission';
+import type { EscrowSettings } from '../../workflows/reward-escrow';
 import { loadEarnerLiquidity } from './earner-liquidity-settings';
 import type { RouteDeps } from './routes';
 
@@ -14,7 +14,7 @@ export function bountiesDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Reward escrows of bounty submissions: an hour for validation, CLTV well inside what routing nodes accept. */
-export const BOUNTY_ESCROW: BountyEscrowSettings = {
+export const BOUNTY_ESCROW: EscrowSettings = {
   invoiceWithinSeconds: 120,
   decideWithinSeconds: 3_600,
   maxInvoiceCltvDelta: 80,
