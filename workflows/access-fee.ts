@@ -1,13 +1,5 @@
-import { CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { ACTIVITY_PROFILES } from '../temporal-config';
 import { invoicePublisher } from './hold-invoice';
-
-const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
-const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
-
-/** LND cancels an expired invoice on its own; give it this long past expiry before the final lookup. */
-const EXPIRY_GRACE_SECONDS = 30;
+import { openPlainInvoice } from './plain-invoice';
 
 export interface AccessFeeInput {
   sats: number;
@@ -22,21 +14,6 @@ export interface AccessFeeResult {
 
 /** An L402 access fee: a plain invoice, followed until it is paid or expires, with its end in the ledger. */
 export async function accessFee(input: AccessFeeInput): Promise<AccessFeeResult> {
-  const { workflowId } = workflowInfo();
-  const publish = invoicePublisher();
-  const invoice = await lightning.openPlainInvoice({
-    escrowId: workflowId,
-    slot: 0,
-    workflowId,
-    purpose: 'ACCESS_FEE',
-    sats: input.sats,
-    memo: input.memo,
-    expiresInSeconds: input.expiresInSeconds,
-  });
-  publish(invoice);
-  await CancellationScope.withTimeout(`${input.expiresInSeconds + EXPIRY_GRACE_SECONDS} s`, () =>
-    watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'final' }),
-  ).catch(() => null);
-  const state = await lightning.recordInvoiceOutcome({ paymentHash: invoice.paymentHash });
-  return { paymentHash: invoice.paymentHash, state };
+  const fee = await openPlainInvoice(invoicePublisher(), { purpose: 'ACCESS_FEE', ...input });
+  return { paymentHash: fee.invoice.paymentHash, state: await fee.outcome() };
 }

@@ -1,6 +1,5 @@
 import {
   ApplicationFailure,
-  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -24,13 +23,12 @@ import {
   submitToBountyUpdate,
 } from './definitions';
 import { invoicePublisher } from './hold-invoice';
+import { openPlainInvoice } from './plain-invoice';
 import type { BountySubmissionResult } from './bounty-submission';
 import type { EscrowSettings } from './reward-escrow';
 import { bountySubmission } from './bounty-submission';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
-const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
-const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
 const validation = proxyActivities<BountyEvalActivities>(ACTIVITY_PROFILES.validation);
 
 export interface BountyInput {
@@ -82,9 +80,6 @@ export interface BountyResult {
   accepted: number;
   rejected: number;
 }
-
-/** LND cancels an expired invoice on its own; give it this long past expiry before the final lookup. */
-const EXPIRY_GRACE_SECONDS = 30;
 
 /**
  * A bounty's whole life: created (bundle loaded, row written, funding invoice published) → funded (the sponsor
@@ -189,21 +184,14 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       deadline: input.deadline,
     });
 
-    const invoice = await lightning.openPlainInvoice({
-      escrowId: workflowId,
-      slot: 0,
-      workflowId,
+    const fundingInvoice = await openPlainInvoice(publish, {
       purpose: 'BOUNTY_FUNDING',
       sats: input.budgetSats,
       memo: `fund bounty ${input.bountyId}`,
       expiresInSeconds: input.fundWithinSeconds,
     });
-    publish(invoice);
     const baselineRuns = validation.scoreBaseline({ bundle: input.bundle, runs: loaded.repeatRuns });
-    await CancellationScope.withTimeout(`${input.fundWithinSeconds + EXPIRY_GRACE_SECONDS} s`, () =>
-      watch.awaitInvoiceState({ paymentHash: invoice.paymentHash, until: 'final' }),
-    ).catch(() => null);
-    const funding = await lightning.recordInvoiceOutcome({ paymentHash: invoice.paymentHash });
+    const funding = await fundingInvoice.outcome();
     if (funding === 'SETTLED') {
       status.phase = 'FUNDED';
       status.poolSats = input.budgetSats;
