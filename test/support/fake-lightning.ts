@@ -5,16 +5,21 @@ import type {
   HoldInvoiceRequest,
   InvoiceStatus,
   LightningClient,
+  PlainInvoiceRequest,
 } from '../../activities/lightning/client';
 
 /**
- * The coordinator's node for the fast workflow tier: hold invoices in memory, a chain height the test moves, a
- * payer the test plays (`pay`), and an earner's invoices as the test writes them ({@link fakeInvoice}). It speaks only
- * what the stake workflow and an escrow up to its lock use; paying throws, so a workflow that reaches for more fails
- * loudly here and is tested on the real regtest stack instead.
+ * The coordinator's node for the fast workflow tier: hold and plain invoices in memory (plain ones expire as LND's
+ * do), a chain height the test moves, a payer the test plays (`pay`), and an earner's invoices as the test writes
+ * them ({@link fakeInvoice}). It speaks only what the stake workflow, a bounty's funding and an escrow up to its
+ * lock use; paying throws, so a workflow that reaches for more fails loudly here and is tested on the real regtest
+ * stack instead.
  */
 export interface FakeLightning extends LightningClient {
-  /** The payer's HTLC arrives and is held until `heldUntilHeight` (default: the invoice's CLTV delta from now). */
+  /**
+   * The payer pays: a hold invoice's HTLC is held until `heldUntilHeight` (default: the invoice's CLTV delta from
+   * now); a plain invoice settles at once.
+   */
   pay(paymentHash: string, heldUntilHeight?: number): void;
   mine(blocks: number): void;
   invoice(paymentHash: string): InvoiceStatus | undefined;
@@ -41,7 +46,7 @@ function decodeFake(bolt11: string): DecodedInvoice {
 
 export function fakeLightning(startHeight = 1_000): FakeLightning {
   let height = startHeight;
-  const invoices = new Map<string, InvoiceStatus & { cltvDelta: number }>();
+  const invoices = new Map<string, InvoiceStatus & { cltvDelta: number; plain?: true }>();
   const watchers = new Set<() => void>();
   const changed = () => watchers.forEach((notify) => notify());
   const known = (paymentHash: string) => {
@@ -49,26 +54,33 @@ export function fakeLightning(startHeight = 1_000): FakeLightning {
     if (!invoice) throw new Error(`fake lightning: no invoice ${paymentHash}`);
     return invoice;
   };
-  const status = ({ cltvDelta: _cltvDelta, ...invoice }: InvoiceStatus & { cltvDelta: number }) => ({
-    ...invoice,
-  });
+  const status = ({
+    cltvDelta: _cltvDelta,
+    plain: _plain,
+    ...invoice
+  }: InvoiceStatus & { cltvDelta: number; plain?: true }) => ({ ...invoice });
+  /** An invoice created again for the same hash is the same invoice (LND answers the same). */
+  const remember = (paymentHash: string, sats: number, cltvDelta: number, plain?: true): HoldInvoice => {
+    const bolt11 = `lnfake${sats}${paymentHash}`;
+    if (!invoices.has(paymentHash))
+      invoices.set(paymentHash, {
+        paymentHash,
+        bolt11,
+        state: 'OPEN',
+        sats,
+        receivedSats: 0,
+        cltvDelta,
+        ...(plain ? { plain } : {}),
+      });
+    return { paymentHash, bolt11 };
+  };
   const unsupported = (what: string) => async (): Promise<never> => {
     throw new Error(`fake lightning does not ${what}: test it on the regtest stack`);
   };
 
   return {
     async createHoldInvoice(request: HoldInvoiceRequest): Promise<HoldInvoice> {
-      const bolt11 = `lnfake${request.sats}${request.paymentHash}`;
-      if (!invoices.has(request.paymentHash))
-        invoices.set(request.paymentHash, {
-          paymentHash: request.paymentHash,
-          bolt11,
-          state: 'OPEN',
-          sats: request.sats,
-          receivedSats: 0,
-          cltvDelta: request.cltvDelta ?? DEFAULT_CLTV_DELTA,
-        });
-      return { paymentHash: request.paymentHash, bolt11 };
+      return remember(request.paymentHash, request.sats, request.cltvDelta ?? DEFAULT_CLTV_DELTA);
     },
     async getInvoice(paymentHash) {
       return status(known(paymentHash));
@@ -108,7 +120,17 @@ export function fakeLightning(startHeight = 1_000): FakeLightning {
     async decodeInvoice(bolt11) {
       return decodeFake(bolt11);
     },
-    createInvoice: unsupported('create plain invoices'),
+    async createInvoice(request: PlainInvoiceRequest): Promise<HoldInvoice> {
+      const paymentHash = createHash('sha256').update(request.preimage).digest('hex');
+      // LND cancels an unpaid invoice once it expires.
+      setTimeout(() => {
+        const invoice = known(paymentHash);
+        if (invoice.state !== 'OPEN') return;
+        invoice.state = 'CANCELED';
+        changed();
+      }, request.expiresAt.getTime() - Date.now()).unref();
+      return remember(paymentHash, request.sats, DEFAULT_CLTV_DELTA, true);
+    },
     startPayment: unsupported('pay'),
     getPayment: unsupported('pay'),
     keysend: unsupported('pay'),
@@ -118,9 +140,12 @@ export function fakeLightning(startHeight = 1_000): FakeLightning {
     pay(paymentHash, heldUntilHeight) {
       const invoice = known(paymentHash);
       if (invoice.state !== 'OPEN') throw new Error(`fake lightning: pay of a ${invoice.state} invoice`);
-      invoice.state = 'HELD';
       invoice.receivedSats = invoice.sats;
-      invoice.heldUntilHeight = heldUntilHeight ?? height + invoice.cltvDelta;
+      if (invoice.plain) invoice.state = 'SETTLED';
+      else {
+        invoice.state = 'HELD';
+        invoice.heldUntilHeight = heldUntilHeight ?? height + invoice.cltvDelta;
+      }
       changed();
     },
     mine(blocks) {

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { escrowReserveSats } from '../../domain/money/escrow-reserve';
+import { BOUNTY_ESCROW } from '../../server/coordinator/bounty-settings';
+import { TASK_QUEUES } from '../../temporal-config';
+import { bounty } from '../../workflows';
+import type { BountySubmissionRequest } from '../../workflows/definitions';
+import {
+  bountyStatusQuery,
+  bountyWorkflowId,
+  invoiceUpdate,
+  submitToBountyUpdate,
+} from '../../workflows/definitions';
+import { fakeBountyInput, fakeBountyValidation } from '../support/fake-bounty-validation';
+import type { FakeLightning } from '../support/fake-lightning';
+import { fakeLightning } from '../support/fake-lightning';
+import type { ControlHarness } from '../support/harness';
+import { startControlHarness } from '../support/harness';
+import { eventually } from '../support/workflows';
+
+// A bounty's door in seconds: funding, then the update validator's refusals in history. The real Temporal dev
+// server and ledger, a fake node and a fake sandbox; paid rewards, refunds and real evals are in
+// test/integration/workflows/bounty.test.ts and test/integration/bounties/.
+const AGENT = `03${'ef'.repeat(32)}`;
+const SPONSOR = `02${'12'.repeat(32)}`;
+/** What one submission sets aside from the pool while it is validated: its cap and the fee limits. */
+const RESERVE = escrowReserveSats(
+  fakeBountyInput({ bountyId: 'any', budgetSats: 1, sponsorPublicKey: SPONSOR }).payoutRule,
+  BOUNTY_ESCROW.fees,
+);
+
+let lightning: FakeLightning;
+let harness: ControlHarness;
+
+beforeAll(async () => {
+  lightning = fakeLightning();
+  harness = await startControlHarness({ lightning, validationActivities: fakeBountyValidation });
+});
+afterAll(() => harness?.stop());
+
+async function createBounty(budgetSats: number): Promise<WorkflowHandle<typeof bounty>> {
+  const bountyId = randomUUID();
+  return harness.client.workflow.start(bounty, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: bountyWorkflowId(bountyId),
+    args: [
+      fakeBountyInput({
+        bountyId,
+        budgetSats,
+        sponsorPublicKey: SPONSOR,
+        // Nobody hands in invoices: each escrow holds its reserve for this long, then ends having moved nothing.
+        escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 60 },
+      }),
+    ],
+  });
+}
+
+const request = (change: Partial<BountySubmissionRequest> = {}): BountySubmissionRequest => ({
+  submissionId: randomUUID(),
+  escrowId: randomUUID(),
+  agentPublicKey: AGENT,
+  diffSha256: 'ab'.repeat(32),
+  diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+  claimedScore: 0.3,
+  stake: null,
+  ...change,
+});
+
+/** The code the bounty's update validator refused with; fails the test when the bounty queued the request. */
+async function refusal(handle: WorkflowHandle<typeof bounty>, submission: BountySubmissionRequest) {
+  const err: unknown = await handle.executeUpdate(submitToBountyUpdate, { args: [submission] }).then(
+    () => null,
+    (failure: unknown) => failure,
+  );
+  expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+  return (err as WorkflowUpdateFailedError).cause?.message;
+}
+
+describe('a bounty at its door (fast tier)', () => {
+  it('takes nothing before it is funded, then queues while its pool covers one more reserve', async () => {
+    const handle = await createBounty(2 * RESERVE);
+    const funding = await handle.executeUpdate(invoiceUpdate);
+    expect(await refusal(handle, request())).toBe('BOUNTY_NOT_OPEN');
+
+    lightning.pay(funding.paymentHash);
+    await eventually('the bounty to open', async () =>
+      (await handle.query(bountyStatusQuery)).phase === 'OPEN' ? true : null,
+    );
+    const first = request();
+    // Its position counts the queue only: the one being validated has left it, so it is not asserted here.
+    await handle.executeUpdate(submitToBountyUpdate, { args: [first] });
+    expect(await refusal(handle, { ...first, diffHash: 'cd'.repeat(32) })).toBe('SUBMISSION_EXISTS');
+    await handle.executeUpdate(submitToBountyUpdate, { args: [request()] });
+    expect(await refusal(handle, request())).toBe('BOUNTY_POOL_EXHAUSTED');
+
+    expect(await handle.query(bountyStatusQuery)).toMatchObject({
+      phase: 'OPEN',
+      poolSats: 2 * RESERVE,
+      reservedSats: 2 * RESERVE,
+    });
+    expect(
+      await harness.db.prisma.ledgerEntry.findUnique({
+        where: { paymentHash_direction: { paymentHash: funding.paymentHash, direction: 'INCOMING' } },
+      }),
+    ).toMatchObject({ state: 'SETTLED', purpose: 'BOUNTY_FUNDING' });
+  });
+
+  it('an unfunded bounty closes when its funding window ends, with nothing to refund', async () => {
+    const bountyId = randomUUID();
+    const handle = await harness.client.workflow.start(bounty, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: bountyWorkflowId(bountyId),
+      args: [
+        fakeBountyInput({ bountyId, budgetSats: RESERVE, sponsorPublicKey: SPONSOR, fundWithinSeconds: 2 }),
+      ],
+    });
+    const funding = await handle.executeUpdate(invoiceUpdate);
+    expect(await handle.result()).toMatchObject({
+      phase: 'CLOSED',
+      fundedSats: 0,
+      paidSats: 0,
+      refundedSats: 0,
+    });
+    expect(lightning.invoice(funding.paymentHash)?.state).toBe('CANCELED');
+  });
+});
