@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BountyEvalActivities, LoadedBounty } from '../activities/bounty-eval';
+import { bountyDoorRefusal } from '../domain/bounty/door';
 import { escrowReserveSats } from '../domain/money/escrow-reserve';
 import { feeLimitSats } from '../domain/money/fees';
 import type { PayoutRule } from '../domain/money/payout';
@@ -105,7 +106,8 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   const totals = carried?.totals ?? { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
 
   const escrowReserve = escrowReserveSats(input.payoutRule, input.escrow.fees);
-  setHandler(bountyStatusQuery, () => ({ ...status, queued: queue.length }));
+  const door = () => ({ ...status, closing, reserveSats: escrowReserve });
+  setHandler(bountyStatusQuery, () => ({ ...door(), queued: queue.length }));
   setHandler(closeBountySignal, () => {
     closing = true;
   });
@@ -131,13 +133,8 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     {
       validator: (request) => {
         const refused =
-          status.phase !== 'OPEN' || closing
-            ? 'BOUNTY_NOT_OPEN'
-            : status.poolSats - status.reservedSats < escrowReserve
-              ? 'BOUNTY_POOL_EXHAUSTED'
-              : live.some((s) => s.submissionId === request.submissionId)
-                ? 'SUBMISSION_EXISTS'
-                : null;
+          bountyDoorRefusal(door()) ??
+          (live.some((s) => s.submissionId === request.submissionId) ? 'SUBMISSION_EXISTS' : null);
         // Its message is the code the API answers with (UPDATE_REFUSALS).
         if (refused) throw ApplicationFailure.create({ type: refused, message: refused, nonRetryable: true });
       },

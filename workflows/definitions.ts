@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { BountyDoor } from '../domain/bounty/door';
 
 export interface InvoiceView {
   paymentHash: string;
@@ -84,7 +85,9 @@ export interface BountyStatus {
 export const submitToBountyUpdate = defineUpdate<{ position: number }, [BountySubmissionRequest]>(
   'submitToBounty',
 );
-export const bountyStatusQuery = defineQuery<BountyStatus>('bountyStatus');
+/** The bounty's status and what its door looks at (see domain/bounty bountyDoorRefusal). */
+export type BountyStatusView = BountyStatus & BountyDoor;
+export const bountyStatusQuery = defineQuery<BountyStatusView>('bountyStatus');
 /** The sponsor closes early: no new submissions; queued ones finish; the rest of the pool goes back. */
 export const closeBountySignal = defineSignal('closeBounty');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { JUDGE_RULES, applyDiff, normalisedDiffHash } from '../../domain/bounty';
+import { JUDGE_RULES, applyDiff, bountyDoorRefusal, normalisedDiffHash } from '../../domain/bounty';
 import { escrowReserveSats } from '../../domain/money/escrow-reserve';
 import type { Bounty, BountyRepository, BountySubmission } from '../../db/repos/bounties';
 import type { BlobStore } from '../../db/blobs';
@@ -14,6 +14,7 @@ import { TASK_QUEUES } from '../../temporal-config';
 import type { BountyInput } from '../../workflows/bounty';
 import type { EscrowSettings } from '../../workflows/reward-escrow';
 import {
+  bountyStatusQuery,
   bountyWorkflowId,
   closeBountySignal,
   invoiceUpdate,
@@ -22,6 +23,7 @@ import {
 import type { HeldStake } from '../../workflows/definitions';
 import type { z } from 'zod';
 import { accessFeePayment } from '../access-fee';
+import { parseAuthorization } from '../l402';
 import type { RouteLimits } from '../rate-limit';
 import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { ApiRoute } from '../route';
@@ -216,8 +218,8 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
         'DIFF_DOES_NOT_APPLY',
         ...TEMPORAL,
       ],
-      /** Everything the API can refuse, checked before the stake is asked for or anything is written. */
-      precheck: async ({ params, body }): Promise<Prechecked> => {
+      /** Everything the API can refuse, checked before a stake is asked for or a byte is stored. */
+      precheck: async ({ params, body }, req): Promise<Prechecked> => {
         const bounty = await bountyOf(params.id);
         if (bounty.phase !== 'OPEN') {
           throw new BountyApiError('BOUNTY_NOT_OPEN', `bounty ${bounty.id} is ${bounty.phase}`);
@@ -226,6 +228,12 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
           allowedFiles: bounty.allowedFiles,
           maxDiffBytes: bounty.maxDiffBytes,
         });
+        // A request presenting a paid stake goes on even to a refusal: the bounty's own refusal then refunds the
+        // stake at once, where refusing here would leave it held until its deadline.
+        if (parseAuthorization(req.get('authorization')) === null) {
+          const refused = bountyDoorRefusal(await workflowOf(bounty).query(bountyStatusQuery));
+          if (refused) throw new BountyApiError(refused, `bounty ${bounty.id} takes no submission now`);
+        }
         return { bounty, body, diffHash: normalisedDiffHash(body.diff) };
       },
       payment: submitPayment,

@@ -1,6 +1,8 @@
 // The bounty's pure rules: diff parsing and applying, copy detection, eval outcomes, the judge and the reveal.
 // Workflows import the files they need (judge, reveal) directly: diff-identity and hunk-locator use node:crypto.
 export { applyDiff } from './apply-diff';
+export { bountyDoorRefusal } from './door';
+export type { BountyDoor, BountyDoorRefusal } from './door';
 export type { DiffRules } from './apply-diff';
 export { findCopiedSubmission, normalisedDiffHash } from './diff-identity';
 export type { EarlierSubmission } from './diff-identity';

@@ -201,9 +201,14 @@ describe('malformed bounty requests', () => {
 });
 
 describe('a submission the pool cannot cover', () => {
-  it('is refused after its stake is held, and the stake goes back to the payer', async () => {
+  it('is refused before any challenge, and one whose stake was paid before the pool filled gets its stake back', async () => {
     const handle = api.harness.client.workflow.getHandle(bountyWorkflowId(bountyId));
-    // The pool (1,100 sats) covers one reward reserve (1,002 sats): the first submission takes it...
+    const url = `/bounties/${bountyId}/submissions`;
+    // This one asks for its stake while the pool (1,100 sats) still covers one reward reserve (1,002 sats)...
+    const payer = testLnd('peer3');
+    const body = submission({ agentPublicKey: (await getWalletInfo({ lnd: payer })).public_key });
+    const { macaroon, invoice } = parseChallenge((await request(api.apiUrl, url, { raw: body })).challenge);
+    // ...then the first submission takes the reserve.
     const first = submitToBounty({
       apiUrl: api.apiUrl,
       bountyId,
@@ -216,11 +221,23 @@ describe('a submission the pool cannot cover', () => {
       const status = await handle.query(bountyStatusQuery);
       return status.validating !== null || status.queued > 0;
     });
-    // ...so the second, staked and paid, is refused, and its hold invoice is cancelled.
-    const payer = testLnd('peer3');
-    const url = `/bounties/${bountyId}/submissions`;
-    const body = submission({ agentPublicKey: (await getWalletInfo({ lnd: payer })).public_key });
-    const { macaroon, invoice } = parseChallenge((await request(api.apiUrl, url, { raw: body })).challenge);
+
+    // Now a new submission is refused at the door: no challenge, no token, no stake invoice.
+    const prisma = api.harness.db.prisma;
+    const asked = async () => ({
+      tokens: await prisma.l402RootKey.count(),
+      stakes: await prisma.ledgerEntry.count({ where: { purpose: 'STAKE' } }),
+    });
+    const before = await asked();
+    const door = await request(api.apiUrl, url, { raw: submission({ claimedScore: 1.0493 }) });
+    expect({ status: door.status, code: door.body.error?.code, challenge: door.challenge }).toEqual({
+      status: 409,
+      code: 'BOUNTY_POOL_EXHAUSTED',
+      challenge: null,
+    });
+    expect(await asked()).toEqual(before);
+
+    // The stake paid before the pool filled: the bounty refuses the submission and the hold invoice is cancelled.
     const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
       () => 'forfeited',
       () => 'returned',
