@@ -118,6 +118,7 @@ function errorCodes(route: ApiRoute): ErrorCode[] {
   if (route.body) codes.push('MALFORMED_JSON', 'BODY_TOO_LARGE');
   if (route.payment) codes.push(...PAYMENT_ERRORS[route.payment.mode]);
   if (route.method !== 'get') codes.push(...IDEMPOTENCY_ERRORS);
+  if (route.perClient) codes.push('RATE_LIMITED');
   codes.push('INTERNAL');
   return [...new Set(codes)];
 }

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { L402TrainError } from '../domain/l402-train-error';
 
@@ -44,6 +45,17 @@ export class RateLimitedError extends L402TrainError {
     this.headers = { 'Retry-After': String(retryAfterSeconds) };
   }
 }
+
+/**
+ * The client a request is counted against: Express's `req.ip`, which is the socket's peer address unless the
+ * app's `trust proxy` setting names the proxy in front (only then is `X-Forwarded-For` believed).
+ */
+export function clientOf(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
+}
+
+/** Bounty workflows (each with a funding invoice) one client may start: free to ask, so counted. */
+export const DEFAULT_BOUNTY_CREATES_PER_CLIENT: RateLimit = { burst: 10, perMinute: 20 };
 
 interface Bucket {
   tokens: number;

@@ -2,6 +2,8 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { ErrorCode } from '../domain/errors';
 import type { L402Gate, L402Price, VerifiedL402 } from './l402';
+import type { RateLimit } from './rate-limit';
+import { RateLimitedError, TokenBuckets, clientOf } from './rate-limit';
 
 export type RouteMethod = 'get' | 'post' | 'put';
 export type RouteTag = 'discovery' | 'training' | 'bounties' | 'escrows';
@@ -56,6 +58,11 @@ export interface RouteDefinition<
   response: { status: 200 | 201 | 202; body: R };
   /** Codes beyond those every route of its kind can answer (input, body, payment, idempotency, INTERNAL). */
   errors?: ErrorCode[];
+  /**
+   * How many requests one client may have served, for a free route that starts work (a workflow, an invoice);
+   * counted once the request has passed its precheck, answered 429 `RATE_LIMITED` with `Retry-After` past it.
+   */
+  perClient?: { limit: RateLimit; what: string };
   /** Everything the route refuses before it asks for a payment; what it found goes to the price and the handler. */
   precheck?: (input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, req: Request) => Promise<C>;
   payment?: RoutePayment<C>;
@@ -75,6 +82,7 @@ export interface ApiRoute {
   response: { status: 200 | 201 | 202; body: z.ZodType };
   errors: readonly ErrorCode[];
   payment?: { mode: PaymentMode; when?: string };
+  perClient?: RateLimit;
   /** Parses, prechecks, asks for the payment, runs the handler and answers; anything thrown is the caller's. */
   serve(req: Request, res: Response): Promise<void>;
 }
@@ -93,11 +101,13 @@ export function defineRoute<
   C = undefined,
   R extends z.ZodType = z.ZodType,
 >(definition: RouteDefinition<P, Q, B, C, R>): ApiRoute {
-  const { precheck, payment, handler, errors, ...described } = definition;
+  const { precheck, payment, handler, errors, perClient, ...described } = definition;
+  const served = perClient ? new TokenBuckets(perClient.limit) : null;
   return {
     ...described,
     errors: errors ?? [],
     ...(payment ? { payment: { mode: payment.mode, ...(payment.when ? { when: payment.when } : {}) } } : {}),
+    ...(perClient ? { perClient: perClient.limit } : {}),
     async serve(req, res) {
       const input = {
         params: parsed(definition.params, req.params),
@@ -105,6 +115,8 @@ export function defineRoute<
         body: parsed(definition.body, req.body ?? {}),
       } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
       const prechecked = (precheck ? await precheck(input, req) : undefined) as C;
+      const waitSeconds = served?.take(clientOf(req)) ?? null;
+      if (waitSeconds !== null) throw new RateLimitedError(perClient?.what ?? 'requests', waitSeconds);
       const price = payment?.price(prechecked) ?? null;
       const token = payment && price ? await payment.gate.admit(req, price) : null;
       const answer = await handler({ ...input, prechecked, token, req });

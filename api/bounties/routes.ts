@@ -24,8 +24,8 @@ import type { HeldStake } from '../../workflows/definitions';
 import type { z } from 'zod';
 import { accessFeePayment } from '../access-fee';
 import { parseAuthorization } from '../l402';
-import type { RouteLimits } from '../rate-limit';
-import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
+import type { RateLimit, RouteLimits } from '../rate-limit';
+import { DEFAULT_BOUNTY_CREATES_PER_CLIENT, DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { ApiRoute } from '../route';
 import { defineRoute } from '../route';
 import type { StakeGateDeps } from '../stakes';
@@ -62,6 +62,8 @@ export interface BountyRouteDeps extends StakeGateDeps {
   stakeDecideWithinSeconds: number;
   /** Default: {@link DEFAULT_ROUTE_LIMITS}. */
   rateLimits?: RouteLimits;
+  /** Default: {@link DEFAULT_BOUNTY_CREATES_PER_CLIENT}. */
+  createsPerClient?: RateLimit;
 }
 
 /** Stated on every bounty: who holds the sats and when they move. */
@@ -301,7 +303,7 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
       body: CreateBountyBody,
       response: { status: 201, body: CreatedBounty },
       errors: ['BOUNTY_BUNDLE_UNKNOWN', 'BOUNTY_BUDGET_TOO_SMALL', ...TEMPORAL],
-      handler: async ({ body }) => {
+      precheck: async ({ body }) => {
         if (!existsSync(join(deps.bountiesDir, body.bundle, 'bounty.json'))) {
           throw new BountyApiError('BOUNTY_BUNDLE_UNKNOWN', `no bundle ${body.bundle} on this coordinator`);
         }
@@ -312,6 +314,13 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
             `a budget of ${body.budgetSats} sats cannot lock one reward of ${body.payoutRule.capSats} sats with its fee limits (${reserve} sats)`,
           );
         }
+      },
+      // Each creation starts a workflow and an invoice for free: counted per client, once it would.
+      perClient: {
+        limit: deps.createsPerClient ?? DEFAULT_BOUNTY_CREATES_PER_CLIENT,
+        what: 'bounties created from this client',
+      },
+      handler: async ({ body }) => {
         const bountyId = randomUUID();
         const closeToken = randomBytes(32).toString('hex');
         const input: BountyInput = {

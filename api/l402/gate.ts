@@ -11,6 +11,7 @@ import {
   GateLimitsSchema,
   RateLimitedError,
   TokenBuckets,
+  clientOf,
 } from '../rate-limit';
 import type { GateLimits } from '../rate-limit';
 import { NAME_PATTERN, RESOURCE_PATTERN } from './caveats';
@@ -206,14 +207,6 @@ export function l402Gate(options: L402GateOptions): L402Gate {
       return authorize(credentials, priced);
     },
   };
-}
-
-/**
- * The client a challenge is counted against: Express's `req.ip`, which is the socket's peer address unless the
- * app's `trust proxy` setting names the proxy in front (only then is `X-Forwarded-For` believed).
- */
-function clientOf(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 function checkResource(resource: string): string {

@@ -1,7 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { DEFAULT_ROUTE_LIMITS, GATED_ROUTES, GateLimitsSchema, RateLimitSchema } from '../../api/rate-limit';
-import type { RouteLimits } from '../../api/rate-limit';
+import {
+  DEFAULT_BOUNTY_CREATES_PER_CLIENT,
+  DEFAULT_ROUTE_LIMITS,
+  GATED_ROUTES,
+  GateLimitsSchema,
+  RateLimitSchema,
+} from '../../api/rate-limit';
+import type { RateLimit, RouteLimits } from '../../api/rate-limit';
 
 const RouteOverride = z
   .object({
@@ -12,15 +18,11 @@ const RouteOverride = z
   })
   .strict();
 
-const RateLimitEnv = z.object({
-  /**
-   * JSON: per gated route (`bounty:baseline`, `bounty:submit`, `training:checkpoint`, `training:gradient`), any of
-   * `challengesPerClient` / `usesPerToken` (`{ burst, perMinute }`), `reuseChallengeSeconds` and
-   * `challengeExpirySeconds`; the rest default.
-   */
-  L402_RATE_LIMITS: z
+/** An environment variable that holds JSON; `fallback` when it is unset. */
+const json = (fallback: string) =>
+  z
     .string()
-    .default('{}')
+    .default(fallback)
     .transform((text, ctx) => {
       try {
         return JSON.parse(text) as unknown;
@@ -28,8 +30,19 @@ const RateLimitEnv = z.object({
         ctx.addIssue({ code: 'custom', message: 'not JSON' });
         return z.NEVER;
       }
-    })
-    .pipe(z.partialRecord(z.enum(GATED_ROUTES), RouteOverride)),
+    });
+
+const RateLimitEnv = z.object({
+  /**
+   * JSON: per gated route (`bounty:baseline`, `bounty:submit`, `training:checkpoint`, `training:gradient`), any of
+   * `challengesPerClient` / `usesPerToken` (`{ burst, perMinute }`), `reuseChallengeSeconds` and
+   * `challengeExpirySeconds`; the rest default.
+   */
+  L402_RATE_LIMITS: json('{}').pipe(z.partialRecord(z.enum(GATED_ROUTES), RouteOverride)),
+  /** JSON `{ burst, perMinute }`: bounties (workflows with a funding invoice) one client may create. */
+  L402_BOUNTY_CREATES_PER_CLIENT: json(JSON.stringify(DEFAULT_BOUNTY_CREATES_PER_CLIENT)).pipe(
+    RateLimitSchema,
+  ),
   /**
    * Proxies whose `X-Forwarded-For` is believed (comma-separated IPs, or `loopback`); unset: none, and the client of
    * a request is the socket's peer address. Set it only when the API sits behind a proxy you run.
@@ -50,6 +63,7 @@ const RateLimitEnv = z.object({
 
 export interface RateLimitConfig {
   routes: RouteLimits;
+  bountyCreatesPerClient: RateLimit;
   /** Express `trust proxy`: false, or the proxies named. */
   trustProxy: false | string[];
 }
@@ -65,6 +79,7 @@ export function loadRateLimitConfig(env: NodeJS.ProcessEnv = process.env): RateL
   ) as RouteLimits;
   return {
     routes,
+    bountyCreatesPerClient: parsed.L402_BOUNTY_CREATES_PER_CLIENT,
     trustProxy: parsed.L402_TRUSTED_PROXIES.length === 0 ? false : parsed.L402_TRUSTED_PROXIES,
   };
 }

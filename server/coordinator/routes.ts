@@ -5,7 +5,7 @@ import { bountyRoutes } from '../../api/bounties/routes';
 import { escrowRoutes } from '../../api/escrows/routes';
 import { idempotencyMiddleware } from '../../api/idempotency';
 import { trainingRoutes } from '../../api/training/routes';
-import type { RouteLimits } from '../../api/rate-limit';
+import type { RateLimit, RouteLimits } from '../../api/rate-limit';
 import type { PrismaClient } from '../../db/client';
 import { prismaIdempotencyStore } from '../../db/repos/idempotency';
 import { prismaRootKeyStore, prismaTokenSpends } from '../../db/repos/l402';
@@ -26,17 +26,21 @@ export interface RouteDeps {
   training?: TrainingConfig;
   /** Rate limits of the paid routes; default: from the environment. */
   rateLimits?: RouteLimits;
+  /** Bounties one client may create; default: from the environment. */
+  bountyCreatesPerClient?: RateLimit;
 }
 
 /** The coordinator's API: every resource route, wired to the real dependencies, behind idempotency keys. */
 export function apiRoutes(deps: RouteDeps): Pick<AppDeps, 'routes' | 'before'> {
-  const rateLimits = deps.rateLimits ?? loadRateLimitConfig().routes;
+  const configured = loadRateLimitConfig();
+  const rateLimits = deps.rateLimits ?? configured.routes;
+  const createsPerClient = deps.bountyCreatesPerClient ?? configured.bountyCreatesPerClient;
   const blobs = blobStoreFor(deps.prisma);
   return {
     before: [idempotencyMiddleware(prismaIdempotencyStore(deps.prisma))],
     routes: [
       ...escrowRoutes({ temporal: deps.temporal, revealed: revealedPreimagesRepository(deps.prisma) }),
-      ...bountyRoutes({ ...bountyRouteDeps(deps), rateLimits }),
+      ...bountyRoutes({ ...bountyRouteDeps(deps), rateLimits, createsPerClient }),
       ...trainingRoutes({
         temporal: deps.temporal,
         lightning: deps.lightning,

@@ -78,7 +78,13 @@ export async function runCoordinator(
     const temporal = await temporalClient(config.temporal.address, config.temporal.namespace, secrets);
     const limits = loadRateLimitConfig();
     const app = createApp({
-      ...apiRoutes({ temporal, prisma: db.prisma, lightning, rateLimits: limits.routes }),
+      ...apiRoutes({
+        temporal,
+        prisma: db.prisma,
+        lightning,
+        rateLimits: limits.routes,
+        bountyCreatesPerClient: limits.bountyCreatesPerClient,
+      }),
       trustProxy: limits.trustProxy,
       status: {
         version,

@@ -1,4 +1,4 @@
-import { DEFAULT_GATE_LIMITS } from '../../../api/rate-limit';
+import { DEFAULT_BOUNTY_CREATES_PER_CLIENT, DEFAULT_GATE_LIMITS } from '../../../api/rate-limit';
 import { loadRateLimitConfig } from '../../../server/coordinator/rate-limit-settings';
 
 describe('loadRateLimitConfig', () => {
@@ -7,6 +7,12 @@ describe('loadRateLimitConfig', () => {
     expect(config.trustProxy).toBe(false);
     expect(config.routes['bounty:baseline']).toEqual(DEFAULT_GATE_LIMITS);
     expect(config.routes['training:gradient']).toEqual(DEFAULT_GATE_LIMITS);
+    expect(config.bountyCreatesPerClient).toEqual(DEFAULT_BOUNTY_CREATES_PER_CLIENT);
+  });
+
+  it('takes how many bounties one client may create', () => {
+    const config = loadRateLimitConfig({ L402_BOUNTY_CREATES_PER_CLIENT: '{"burst":2,"perMinute":4}' });
+    expect(config.bountyCreatesPerClient).toEqual({ burst: 2, perMinute: 4 });
   });
 
   it('overrides one route and keeps the others', () => {
@@ -34,6 +40,10 @@ describe('loadRateLimitConfig', () => {
       { L402_RATE_LIMITS: '{"bounty:baseline":{"usesPerToken":{"burst":1,"perMinute":0.5}}}' },
     ],
     ['a proxy that is not an IP', { L402_TRUSTED_PROXIES: 'example.com' }],
+    [
+      'a bounty creation limit with an unknown field',
+      { L402_BOUNTY_CREATES_PER_CLIENT: '{"burst":1,"perMinute":1,"x":1}' },
+    ],
   ])('refuses %s', (_label, env) => {
     expect(() => loadRateLimitConfig(env)).toThrow();
   });
