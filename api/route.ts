@@ -91,7 +91,7 @@ const parsed = (schema: z.ZodType | undefined, value: unknown): unknown =>
   schema ? schema.parse(value) : value;
 
 /**
- * One route, declared once: its schemas, answer, payment and error codes drive Express (see `mountRoutes`), the
+ * One route, declared once: its schemas, answer, payment and error codes drive Express (see `createApp`), the
  * L402 gate and the OpenAPI document alike. A parse failure is a 400 naming the field before anything runs.
  */
 export function defineRoute<
