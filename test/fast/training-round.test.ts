@@ -74,38 +74,47 @@ async function refusal(round: WorkflowHandle<typeof trainingRound>, submission: 
 }
 
 describe('a training round at its door (fast tier)', () => {
-  it('refuses by the published rules in history, admits nothing it refused, and closes at its deadline without the peer that never came', async () => {
-    const round = await openRound({ ...roundSettings(['alice', 'bob']), submitWithinSeconds: 4 });
+  it('refuses by the published rules in history, admits nothing it refused, and closes once every peer is in', async () => {
+    // A window no loaded machine runs out of: the round closes early, when bob's update makes every peer in.
+    const round = await openRound({ ...roundSettings(['alice', 'bob']), submitWithinSeconds: 120 });
 
     expect(await refusal(round, update('alice', { round: 1 }))).toBe('WRONG_ROUND');
     expect(await refusal(round, update('alice', { checkpointHash: digest('old') }))).toBe('STALE_CHECKPOINT');
     expect(await refusal(round, update('mallory'))).toBe('UNKNOWN_PEER');
     const tooLarge = { sha256: digest('big'), sizeBytes: 200_001, declared: null };
     expect(await refusal(round, update('alice', { payload: tooLarge }))).toBe('PAYLOAD_TOO_LARGE');
-    const admitted = await round.executeUpdate(submitGradientUpdate, { args: [update('alice')] });
+    const alice = await round.executeUpdate(submitGradientUpdate, { args: [update('alice')] });
     expect(await refusal(round, update('alice'))).toBe('ALREADY_SUBMITTED');
+    const bob = await round.executeUpdate(submitGradientUpdate, { args: [update('bob')] });
 
     const summary = await round.result();
-    expect(summary).toMatchObject({ submitted: 1, accepted: 0 });
+    expect(summary).toMatchObject({ submitted: 2, accepted: 0 });
+    const malformed = {
+      accepted: false,
+      reason: 'GRADIENT_MALFORMED',
+      lossDelta: null,
+      revealed: 0,
+      paidSats: 0,
+      stake: null,
+    };
     expect(summary.outcomes).toEqual([
-      {
-        submissionId: admitted.submissionId,
-        peerId: 'alice',
-        escrowId: admitted.escrowId,
-        accepted: false,
-        reason: 'GRADIENT_MALFORMED',
-        lossDelta: null,
-        revealed: 0,
-        paidSats: 0,
-        stake: null,
-      },
+      { ...alice, peerId: 'alice', ...malformed },
+      { ...bob, peerId: 'bob', ...malformed },
     ]);
-    expect((await round.query(roundStatusQuery)).submissions.map((entry) => entry.peerId)).toEqual(['alice']);
+    expect((await round.query(roundStatusQuery)).submissions.map((entry) => entry.peerId)).toEqual([
+      'alice',
+      'bob',
+    ]);
   });
 
   it('takes no update without its stake when the round asks for one', async () => {
-    const round = await openRound({ ...roundSettings(['alice'], 500), submitWithinSeconds: 2 });
+    const round = await openRound({ ...roundSettings(['alice'], 500), submitWithinSeconds: 120 });
     expect(await refusal(round, update('alice'))).toBe('STAKE_REQUIRED');
-    expect((await round.result()).submitted).toBe(0);
+    expect((await round.query(roundStatusQuery)).submissions).toEqual([]);
+  });
+
+  it('closes at its deadline when no peer came, and pays nothing', async () => {
+    const round = await openRound({ ...roundSettings(['alice']), submitWithinSeconds: 1 });
+    expect(await round.result()).toMatchObject({ submitted: 0, accepted: 0, outcomes: [] });
   });
 });
