@@ -3,16 +3,11 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { escrowReserveSats } from '../../domain/money/escrow-reserve';
 import { BOUNTY_ESCROW } from '../../server/coordinator/bounty-settings';
-import { TASK_QUEUES } from '../../temporal-config';
 import { bounty } from '../../workflows';
+import type { BountyInput } from '../../workflows/bounty';
 import type { BountySubmissionRequest } from '../../workflows/definitions';
-import {
-  bountyStatusQuery,
-  bountyWorkflowId,
-  invoiceUpdate,
-  submitToBountyUpdate,
-} from '../../workflows/definitions';
-import { fakeBountyInput, fakeBountyValidation } from '../support/fake-bounty-validation';
+import { bountyStatusQuery, invoiceUpdate, submitToBountyUpdate } from '../../workflows/definitions';
+import { fakeBountyInput, fakeBountyValidation, startFakeBounty } from '../support/fake-bounty-validation';
 import type { FakeLightning } from '../support/fake-lightning';
 import { fakeLightning } from '../support/fake-lightning';
 import type { ControlHarness } from '../support/harness';
@@ -39,22 +34,15 @@ beforeAll(async () => {
 });
 afterAll(() => harness?.stop());
 
-async function createBounty(budgetSats: number): Promise<WorkflowHandle<typeof bounty>> {
-  const bountyId = randomUUID();
-  return harness.client.workflow.start(bounty, {
-    taskQueue: TASK_QUEUES.control,
-    workflowId: bountyWorkflowId(bountyId),
-    args: [
-      fakeBountyInput({
-        bountyId,
-        budgetSats,
-        sponsorPublicKey: SPONSOR,
-        // Nobody hands in invoices: each escrow holds its reserve for this long, then ends having moved nothing.
-        escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 60 },
-      }),
-    ],
+const createBounty = (budgetSats: number, change: Partial<BountyInput> = {}) =>
+  startFakeBounty(harness.client, {
+    bountyId: randomUUID(),
+    budgetSats,
+    sponsorPublicKey: SPONSOR,
+    // Nobody hands in invoices: each escrow holds its reserve for this long, then ends having moved nothing.
+    escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 60 },
+    ...change,
   });
-}
 
 const request = (change: Partial<BountySubmissionRequest> = {}): BountySubmissionRequest => ({
   submissionId: randomUUID(),
@@ -107,14 +95,7 @@ describe('a bounty at its door (fast tier)', () => {
   });
 
   it('an unfunded bounty closes when its funding window ends, with nothing to refund', async () => {
-    const bountyId = randomUUID();
-    const handle = await harness.client.workflow.start(bounty, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: bountyWorkflowId(bountyId),
-      args: [
-        fakeBountyInput({ bountyId, budgetSats: RESERVE, sponsorPublicKey: SPONSOR, fundWithinSeconds: 2 }),
-      ],
-    });
+    const handle = await createBounty(RESERVE, { fundWithinSeconds: 2 });
     const funding = await handle.executeUpdate(invoiceUpdate);
     expect(await handle.result()).toMatchObject({
       phase: 'CLOSED',

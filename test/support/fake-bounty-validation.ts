@@ -4,7 +4,11 @@ import type { BountyEvalActivities, LoadedBounty } from '../../activities/bounty
 import { BOUNTY_ESCROW } from '../../server/coordinator/bounty-settings';
 import { databaseBlobStore } from '../../db/blobs';
 import type { PrismaClient } from '../../db/client';
+import type { Client } from '@temporalio/client';
+import { TASK_QUEUES } from '../../temporal-config';
+import { bounty } from '../../workflows';
 import type { BountyInput } from '../../workflows/bounty';
+import { bountyWorkflowId } from '../../workflows/definitions';
 
 export const FAKE_BASELINE_SCORE = 0.3;
 
@@ -57,4 +61,13 @@ export function fakeBountyInput(
     escrow: BOUNTY_ESCROW,
     ...fields,
   };
+}
+
+/** Starts a bounty workflow over the fake bundle directly, under the id the API would give it. */
+export function startFakeBounty(client: Client, fields: Parameters<typeof fakeBountyInput>[0]) {
+  return client.workflow.start(bounty, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: bountyWorkflowId(fields.bountyId),
+    args: [fakeBountyInput(fields)],
+  });
 }

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { bounty } from '../../../workflows';
 import {
   bountyStatusQuery,
   bountyWorkflowId,
@@ -14,8 +12,8 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import {
   FAKE_BASELINE_SCORE,
-  fakeBountyInput,
   fakeBountyValidation,
+  startFakeBounty,
 } from '../../support/fake-bounty-validation';
 import { testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
@@ -37,19 +35,13 @@ describe('the bounty workflow over several runs', () => {
   it('continues as new between submissions, carrying pool, queue and books, and refunds the whole pool', async () => {
     const bountyId = randomUUID();
     const budgetSats = 4_000;
-    const handle = await harness.client.workflow.start(bounty, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: bountyWorkflowId(bountyId),
-      args: [
-        fakeBountyInput({
-          bountyId,
-          budgetSats,
-          sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
-          // Nobody follows these escrows: each expires after a second and moves nothing.
-          escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
-          continueAsNewAfter: 1,
-        }),
-      ],
+    const handle = await startFakeBounty(harness.client, {
+      bountyId,
+      budgetSats,
+      sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+      // Nobody follows these escrows: each expires after a second and moves nothing.
+      escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
+      continueAsNewAfter: 1,
     });
     const { bolt11 } = await handle.executeUpdate(invoiceUpdate);
     await payViaPaymentRequest({ lnd: sponsor, request: bolt11 });

@@ -4,15 +4,8 @@ import type { AuthenticatedLnd } from 'ln-service';
 import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
 import { feeLimitSats } from '../../../domain/money/fees';
 import { derivePreimage, paymentHashOf } from '../../../domain/money/preimages';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { bounty } from '../../../workflows';
-import {
-  bountyStatusQuery,
-  bountyWorkflowId,
-  closeBountySignal,
-  invoiceUpdate,
-} from '../../../workflows/definitions';
-import { fakeBountyInput } from '../fake-bounty-validation';
+import { bountyStatusQuery, closeBountySignal, invoiceUpdate } from '../../../workflows/definitions';
+import { startFakeBounty } from '../fake-bounty-validation';
 import { until } from './lnd-checks';
 import type { ExpectedHash, ScenarioDeps, ScenarioRun } from './scenarios';
 
@@ -36,11 +29,7 @@ export async function refundScenario(
   const sponsorPublicKey = (await getWalletInfo({ lnd: sponsor.lnd })).public_key;
   const bountyIds = Array.from({ length: flows }, () => randomUUID());
   const handles = await all(bountyIds, (bountyId) =>
-    deps.client.workflow.start(bounty, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: bountyWorkflowId(bountyId),
-      args: [fakeBountyInput({ bountyId, budgetSats, sponsorPublicKey })],
-    }),
+    startFakeBounty(deps.client, { bountyId, budgetSats, sponsorPublicKey }),
   );
   const funding = await all(handles, async (handle) => {
     const invoice = await handle.executeUpdate(invoiceUpdate);
