@@ -3,6 +3,7 @@ import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
 import type { HeldStake } from '../workflows/definitions';
 import { resolveStakeSignal } from '../workflows/definitions';
+import { L402TrainError } from '../domain/l402-train-error';
 import { workflowHoldInvoiceIssuer } from './invoices';
 import type { RootKeyStore, TokenSpends } from '../db/stores';
 import { l402Gate } from './l402';
@@ -58,19 +59,23 @@ export function stakePayment<C>(deps: StakeGateDeps, options: StakePaymentOption
 }
 
 /**
- * The stake behind a request's L402 hold-mode token, when the ledger holds it as a stake of at least `sats`;
- * null otherwise (a token minted for some other, smaller stake).
+ * The stake a request owes and has held: null when it owes none (`sats` is 0); otherwise the stake behind its L402
+ * hold-mode token, when the ledger holds it as a stake of at least `sats`.
+ *
+ * @throws L402TrainError `STAKE_MISMATCH` (402) for a token minted for some other, smaller stake, or none
  */
-export async function heldStakeOf(
+export async function heldStake(
   token: VerifiedL402 | null,
   ledger: LedgerRepository,
   sats: bigint,
+  hint?: string,
 ): Promise<HeldStake | null> {
-  if (!token) return null;
-  const { paymentHash } = token;
-  const row = await ledger.find(paymentHash, 'INCOMING');
-  if (!row || row.purpose !== 'STAKE' || row.amountSats < sats) return null;
-  return { workflowId: row.workflowId, paymentHash };
+  if (sats <= 0n) return null;
+  const row = token && (await ledger.find(token.paymentHash, 'INCOMING'));
+  if (!row || row.purpose !== 'STAKE' || row.amountSats < sats) {
+    throw new L402TrainError('STAKE_MISMATCH', `that stake does not cover ${sats} sats`, hint);
+  }
+  return { workflowId: row.workflowId, paymentHash: row.paymentHash };
 }
 
 /** Refunds a stake whose submission was refused after it was paid (the stake's workflow cancels the hold). */

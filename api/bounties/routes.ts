@@ -20,7 +20,6 @@ import {
   invoiceUpdate,
   submitToBountyUpdate,
 } from '../../workflows/definitions';
-import type { HeldStake } from '../../workflows/definitions';
 import type { z } from 'zod';
 import { accessFeePayment } from '../access-fee';
 import { parseAuthorization } from '../l402';
@@ -29,7 +28,7 @@ import { DEFAULT_BOUNTY_CREATES_PER_CLIENT, DEFAULT_ROUTE_LIMITS } from '../rate
 import type { ApiRoute } from '../route';
 import { defineRoute } from '../route';
 import type { StakeGateDeps } from '../stakes';
-import { heldStakeOf, refundStake, stakePayment } from '../stakes';
+import { heldStake, refundStake, stakePayment } from '../stakes';
 import { BUNDLE_REFUSALS, BountyApiError, UPDATE_REFUSALS } from './errors';
 import type { BountyApiErrorCode } from './errors';
 import {
@@ -240,17 +239,12 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
       },
       payment: submitPayment,
       handler: async ({ prechecked: { bounty, body, diffHash }, token }) => {
-        let stake: HeldStake | null = null;
-        if (bounty.stakeSats > 0n) {
-          stake = await heldStakeOf(token, deps.ledger, bounty.stakeSats);
-          if (!stake) {
-            throw new BountyApiError(
-              'STAKE_MISMATCH',
-              `that stake does not cover ${bounty.stakeSats} sats`,
-              "Pay this bounty's own stake invoice and retry with its macaroon.",
-            );
-          }
-        }
+        const stake = await heldStake(
+          token,
+          deps.ledger,
+          bounty.stakeSats,
+          "Pay this bounty's own stake invoice and retry with its macaroon.",
+        );
         const submissionId = randomUUID();
         const escrowId = randomUUID();
         // Stored before the bounty hears of it; bytes a refusal leaves behind are content-addressed and harmless.

@@ -11,7 +11,6 @@ import { acceptedCltvDeltas, MIN_INVOICE_EXPIRY_SECONDS } from '../../domain/mon
 import { splitIntoTranches } from '../../domain/money/tranches';
 import { canonicalSha256 } from '../../domain/canonical-json';
 import { DEFAULT_MODEL } from '../../model/config';
-import type { HeldStake } from '../../workflows/definitions';
 import type { RoundSettings, RoundStatus } from '../../workflows/training-definitions';
 import {
   roundStatusQuery,
@@ -29,7 +28,7 @@ import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { ApiRoute } from '../route';
 import { defineRoute } from '../route';
 import type { StakeGateDeps } from '../stakes';
-import { heldStakeOf, refundStake, stakePayment } from '../stakes';
+import { heldStake, refundStake, stakePayment } from '../stakes';
 import { storedPayloadOf } from './stored-payload';
 import {
   CheckpointView,
@@ -87,7 +86,7 @@ const submissionOf = (gradient: Gradient, payloadBytes: Buffer) => ({
 });
 
 /** Longest a paid stake can wait for its verdict: the round's window, scoring, then the escrow's own deadlines. */
-export function stakeDecideWithinSeconds(settings: RoundSettings): number {
+function stakeDecideWithinSeconds(settings: RoundSettings): number {
   const { submitWithinSeconds, scoreWithinSeconds, escrow } = settings;
   return (
     submitWithinSeconds + 2 * scoreWithinSeconds + escrow.invoiceWithinSeconds + escrow.decideWithinSeconds
@@ -219,13 +218,7 @@ export function trainingRoutes(deps: TrainingRouteDeps): ApiRoute[] {
         decideWithinSeconds: stakeDecideWithinSeconds(settings),
       }),
       handler: async ({ prechecked: { gradient, payloadBytes, submission, stakeSats }, token }) => {
-        let stake: HeldStake | null = null;
-        if (stakeSats > 0) {
-          stake = await heldStakeOf(token, ledger, BigInt(stakeSats));
-          if (!stake) {
-            throw new ApiError('STAKE_MISMATCH', `that stake does not cover ${stakeSats} sats`);
-          }
-        }
+        const stake = await heldStake(token, ledger, BigInt(stakeSats));
         // Stored before the round hears of it, so every activity finds it by hash; bytes a refusal leaves behind
         // are content-addressed and harmless.
         await blobs.put(payloadBytes);
