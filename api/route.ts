@@ -102,7 +102,7 @@ export function defineRoute<
   R extends z.ZodType = z.ZodType,
 >(definition: RouteDefinition<P, Q, B, C, R>): ApiRoute {
   const { precheck, payment, handler, errors, perClient, ...described } = definition;
-  const served = perClient ? new TokenBuckets(perClient.limit) : null;
+  const served = perClient && { buckets: new TokenBuckets(perClient.limit), what: perClient.what };
   return {
     ...described,
     errors: errors ?? [],
@@ -115,8 +115,10 @@ export function defineRoute<
         body: parsed(definition.body, req.body ?? {}),
       } as RouteInput<z.output<P>, z.output<Q>, z.output<B>>;
       const prechecked = (precheck ? await precheck(input, req) : undefined) as C;
-      const waitSeconds = served?.take(clientOf(req)) ?? null;
-      if (waitSeconds !== null) throw new RateLimitedError(perClient?.what ?? 'requests', waitSeconds);
+      if (served) {
+        const waitSeconds = served.buckets.take(clientOf(req));
+        if (waitSeconds !== null) throw new RateLimitedError(served.what, waitSeconds);
+      }
       const price = payment?.price(prechecked) ?? null;
       const token = payment && price ? await payment.gate.admit(req, price) : null;
       const answer = await handler({ ...input, prechecked, token, req });
