@@ -47,7 +47,7 @@ function describe(err: unknown): ErrorBody | null {
     );
   }
   if (err instanceof WorkflowNotFoundError) return catalogued('NOT_FOUND', 'no such workflow');
-  // An update validator's refusal: its failure type is the stable code (e.g. ROUND_CLOSED, ALREADY_SUBMITTED).
+  // A refused update (a submission's parent or its own door): its failure type is the stable code (e.g. ROUND_CLOSED).
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const { type, message } = err.cause;
     return isErrorCode(type)

@@ -4,7 +4,8 @@ import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
 import { L402TrainError } from '../domain/l402-train-error';
 import { TASK_QUEUES } from '../temporal-config';
-import { accessFeeWorkflowId, invoiceUpdate, stakeWorkflowId } from '../workflows/definitions';
+import { accessFeeWorkflowId, invoiceUpdate } from '../workflows/definitions';
+import { paidSubmissionWorkflowId } from '../workflows/submission-definitions';
 import type { HoldInvoiceIssuer, InvoiceIssuer, InvoiceRequest, IssuedInvoice } from './l402/types';
 
 export class EscrowCapacityError extends L402TrainError {
@@ -44,21 +45,26 @@ export function workflowInvoiceIssuer({ temporal }: Pick<InvoiceIssuerDeps, 'tem
   };
 }
 
-/** Stake invoices (L402 hold mode), each owned by a `stake` workflow; capped so stakes never jam a channel. */
+/**
+ * Stake invoices (L402 hold mode), each owned by the `paidSubmission` workflow its paid request will enter;
+ * capped so stakes never jam a channel.
+ */
 export function workflowHoldInvoiceIssuer(deps: InvoiceIssuerDeps): HoldInvoiceIssuer {
   return {
     async createHoldInvoice(request: InvoiceRequest): Promise<IssuedInvoice> {
       const live = await deps.ledger.countLive(['STAKE', 'REWARD_ESCROW']);
       if (live >= deps.maxHeldEscrows) throw new EscrowCapacityError(live, deps.maxHeldEscrows, 30);
-      const handle = await deps.temporal.workflow.start('stake', {
+      const handle = await deps.temporal.workflow.start('paidSubmission', {
         taskQueue: TASK_QUEUES.control,
-        workflowId: stakeWorkflowId(randomUUID()),
+        workflowId: paidSubmissionWorkflowId(randomUUID()),
         args: [
           {
-            sats: request.sats,
-            memo: request.memo,
-            payWithinSeconds: request.expirySeconds,
-            decideWithinSeconds: deps.stakeDecideWithinSeconds,
+            stake: {
+              sats: request.sats,
+              memo: request.memo,
+              payWithinSeconds: request.expirySeconds,
+              decideWithinSeconds: deps.stakeDecideWithinSeconds,
+            },
           },
         ],
       });

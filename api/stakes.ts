@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { LightningClient } from '../activities/lightning/client';
 import type { LedgerRepository } from '../db/repos/ledger';
 import type { HeldStake } from '../workflows/definitions';
-import { resolveStakeSignal } from '../workflows/definitions';
 import { L402TrainError } from '../domain/l402-train-error';
 import { workflowHoldInvoiceIssuer } from './invoices';
 import type { RootKeyStore, TokenSpends } from '../db/stores';
@@ -76,9 +75,4 @@ export async function heldStake(
     throw new L402TrainError('STAKE_MISMATCH', `that stake does not cover ${sats} sats`, hint);
   }
   return { workflowId: row.workflowId, paymentHash: row.paymentHash };
-}
-
-/** Refunds a stake whose submission was refused after it was paid (the stake's workflow cancels the hold). */
-export async function refundStake(temporal: Client, stake: HeldStake): Promise<void> {
-  await temporal.workflow.getHandle(stake.workflowId).signal(resolveStakeSignal, { outcome: 'refund' });
 }

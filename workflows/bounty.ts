@@ -1,33 +1,44 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
-  executeChild,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { BountyEvalActivities, LoadedBounty } from '../activities/bounty-eval';
 import { bountyDoorRefusal } from '../domain/bounty/door';
+import { judgeSubmission } from '../domain/bounty/judge';
+import type { SubmissionEvidence } from '../domain/bounty/judge';
+import { bountyReveal } from '../domain/bounty/reveal';
 import { escrowReserveSats } from '../domain/money/escrow-reserve';
 import { feeLimitSats } from '../domain/money/fees';
 import type { PayoutRule } from '../domain/money/payout';
-import { ACTIVITY_PROFILES, TASK_QUEUES } from '../temporal-config';
-import type { BountyStatus, BountySubmissionRequest } from './definitions';
-import {
-  bountyStatusQuery,
-  bountySubmissionWorkflowId,
-  closeBountySignal,
-  submitToBountyUpdate,
-} from './definitions';
+import { ACTIVITY_PROFILES } from '../temporal-config';
+import type { BountyStatus, HeldStake } from './definitions';
+import { bountyStatusQuery, closeBountySignal } from './definitions';
 import { invoicePublisher } from './hold-invoice';
 import { openPlainInvoice } from './plain-invoice';
-import type { BountySubmissionResult } from './bounty-submission';
 import type { EscrowSettings } from './reward-escrow';
-import { bountySubmission } from './bounty-submission';
+import type {
+  Admission,
+  BountyEntry,
+  BountySubmissionResult,
+  SubmissionTurn,
+} from './submission-definitions';
+import {
+  admissionSignal,
+  admitSignal,
+  decisionSignal,
+  evidenceSignal,
+  outcomeSignal,
+  turnSignal,
+  withoutMode,
+} from './submission-definitions';
 
 const control = proxyActivities<Activities>(ACTIVITY_PROFILES.database);
 const validation = proxyActivities<BountyEvalActivities>(ACTIVITY_PROFILES.validation);
@@ -48,13 +59,24 @@ export interface BountyInput {
   deadline: string;
   fundWithinSeconds: number;
   escrow: EscrowSettings;
+  /** Longest a submission may take to validate once it has its turn (default 3600 s); then it is set aside. */
+  validateWithinSeconds?: number;
   /** Continue as new after this many submissions in one run (default 100), so history stays small. */
   continueAsNewAfter?: number;
   /** Set only by continue-as-new: where the previous run left off. */
   carried?: BountyCarried;
 }
 
-type Queued = BountySubmissionRequest & { copiedFrom?: string; reserve: number };
+/** An admitted submission waiting for its turn: its ids, its own workflow, its entry and the reserve it holds. */
+interface Queued {
+  submissionId: string;
+  escrowId: string;
+  workflowId: string;
+  entry: BountyEntry;
+  stake: HeldStake | null;
+  copiedFrom?: string;
+  reserve: number;
+}
 
 /** What a bounty carries into its next run. */
 export interface BountyCarried {
@@ -106,40 +128,62 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   const totals = carried?.totals ?? { paidSats: 0, feeSats: 0, refundedSats: 0, accepted: 0, rejected: 0 };
 
   const escrowReserve = escrowReserveSats(input.payoutRule, input.escrow.fees);
+  const validateWithinSeconds = input.validateWithinSeconds ?? 3_600;
+  const reportWithinSeconds = 2 * (input.escrow.invoiceWithinSeconds + input.escrow.decideWithinSeconds);
   const door = () => ({ ...status, closing, reserveSats: escrowReserve });
   setHandler(bountyStatusQuery, () => ({ ...door(), queued: queue.length }));
   setHandler(closeBountySignal, () => {
     closing = true;
   });
-  setHandler(
-    submitToBountyUpdate,
-    (request) => {
-      const copied = live.find(
-        (s) => s.diffHash === request.diffHash && s.agentId !== request.agentPublicKey,
-      );
-      live.push({
-        submissionId: request.submissionId,
-        agentId: request.agentPublicKey,
-        diffHash: request.diffHash,
-      });
-      queue.push({
-        ...request,
-        reserve: escrowReserve,
-        ...(copied ? { copiedFrom: copied.submissionId } : {}),
-      });
-      status.reservedSats += escrowReserve;
-      return Promise.resolve({ position: queue.length });
-    },
-    {
-      validator: (request) => {
-        const refused =
-          bountyDoorRefusal(door()) ??
-          (live.some((s) => s.submissionId === request.submissionId) ? 'SUBMISSION_EXISTS' : null);
-        // Its message is the code the API answers with (UPDATE_REFUSALS).
-        if (refused) throw ApplicationFailure.create({ type: refused, message: refused, nonRetryable: true });
+  const answer = (workflowId: string, admission: Admission) =>
+    getExternalWorkflowHandle(workflowId)
+      .signal(admissionSignal, admission)
+      .catch((err: unknown) => log.warn('admission not delivered', { workflowId, err: String(err) }));
+  setHandler(admitSignal, async (request) => {
+    const refused =
+      request.mode !== 'bounty'
+        ? 'INVALID_INPUT'
+        : (bountyDoorRefusal(door()) ??
+          (input.stakeSats > 0 && !request.stake ? 'STAKE_REQUIRED' : null) ??
+          (queue.some((q) => q.workflowId === request.workflowId) ? 'SUBMISSION_EXISTS' : null));
+    if (refused !== null || request.mode !== 'bounty') {
+      await answer(request.workflowId, { refused: refused ?? 'INVALID_INPUT' });
+      return;
+    }
+    const { entry } = request;
+    const submissionId = uuid4();
+    const copied = live.find((s) => s.diffHash === entry.diffHash && s.agentId !== entry.agentPublicKey);
+    live.push({ submissionId, agentId: entry.agentPublicKey, diffHash: entry.diffHash });
+    const queued: Queued = {
+      submissionId,
+      escrowId: uuid4(),
+      workflowId: request.workflowId,
+      entry,
+      stake: request.stake,
+      reserve: escrowReserve,
+      ...(copied ? { copiedFrom: copied.submissionId } : {}),
+    };
+    queue.push(queued);
+    status.reservedSats += escrowReserve;
+    const waitSeconds = Math.max(0, Date.parse(input.deadline) - Date.now()) / 1000;
+    await answer(request.workflowId, {
+      admitted: {
+        submissionId,
+        escrowId: queued.escrowId,
+        position: queue.length,
+        turnWithinSeconds: Math.ceil(waitSeconds) + validateWithinSeconds * queue.length,
       },
-    },
-  );
+    });
+  });
+  const evidence = new Map<string, SubmissionEvidence>();
+  const outcomes = new Map<string, BountySubmissionResult>();
+  setHandler(evidenceSignal, (report) => {
+    if (report.mode === 'bounty') evidence.set(report.submissionId, report.evidence);
+  });
+  setHandler(outcomeSignal, (report) => {
+    if (report.mode !== 'bounty') return;
+    outcomes.set(report.submissionId, withoutMode(report));
+  });
   const progress = () =>
     control.recordBountyProgress({
       bountyId: input.bountyId,
@@ -208,6 +252,46 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     return { loaded, baselineSha256, fundedSats: funding === 'SETTLED' ? input.budgetSats : 0 };
   }
 
+  /**
+   * Gives a queued submission its turn (judged against the best so far), judges its evidence by the published
+   * rules and hands it the decision; resolves with its outcome, or null when it reported none in time.
+   */
+  async function validateInTurn(next: Queued): Promise<BountySubmissionResult | null> {
+    const submission = getExternalWorkflowHandle(next.workflowId);
+    const turn: SubmissionTurn = {
+      mode: 'bounty',
+      bountyId: input.bountyId,
+      bundle: input.bundle,
+      baselineSha256,
+      bestScore: status.bestScore ?? 0,
+      direction: loaded.direction,
+      tolerances: loaded.tolerances,
+      repeatRuns: loaded.repeatRuns,
+      payoutRule: input.payoutRule,
+      escrow: input.escrow,
+      ...(next.copiedFrom === undefined ? {} : { copiedFrom: next.copiedFrom }),
+    };
+    const delivered = await submission.signal(turnSignal, turn).then(
+      () => true,
+      () => false,
+    );
+    if (!delivered) return null;
+    if (!(await condition(() => evidence.has(next.submissionId), validateWithinSeconds * 1000))) return null;
+    const judgement = judgeSubmission(evidence.get(next.submissionId) as SubmissionEvidence);
+    evidence.delete(next.submissionId);
+    await submission
+      .signal(decisionSignal, {
+        mode: 'bounty',
+        judgement,
+        reveal: bountyReveal(judgement, input.payoutRule),
+      })
+      .catch((err: unknown) => log.warn('decision not delivered', { submissionId: next.submissionId, err }));
+    if (!(await condition(() => outcomes.has(next.submissionId), reportWithinSeconds * 1000))) return null;
+    const outcome = outcomes.get(next.submissionId) as BountySubmissionResult;
+    outcomes.delete(next.submissionId);
+    return outcome;
+  }
+
   const deadlineMs = Date.parse(input.deadline);
   let handled = 0;
   while (status.phase === 'OPEN') {
@@ -233,32 +317,11 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       continue;
     }
     status.validating = next.submissionId;
-    const { reserve, ...request } = next;
-    let result: BountySubmissionResult;
-    try {
-      result = await executeChild(bountySubmission, {
-        workflowId: bountySubmissionWorkflowId(request.submissionId),
-        taskQueue: TASK_QUEUES.control,
-        args: [
-          {
-            ...request,
-            bountyId: input.bountyId,
-            bundle: input.bundle,
-            baselineSha256,
-            bestScore: status.bestScore ?? 0,
-            direction: loaded.direction,
-            tolerances: loaded.tolerances,
-            repeatRuns: loaded.repeatRuns,
-            payoutRule: input.payoutRule,
-            escrow: input.escrow,
-          },
-        ],
-      });
-    } catch (err) {
+    const result = await validateInTurn(next);
+    if (!result) {
       // Money may have moved in its escrow: keep its reserve out of the pool, and say so loudly.
-      log.error('bounty submission failed; its reserve stays held', {
-        submissionId: request.submissionId,
-        err: String(err),
+      log.error('bounty submission reported no outcome in time; its reserve stays held', {
+        submissionId: next.submissionId,
       });
       status.validating = null;
       totals.rejected += 1;
@@ -266,7 +329,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     }
     handled += 1;
     status.validating = null;
-    status.reservedSats -= reserve;
+    status.reservedSats -= next.reserve;
     status.poolSats -= result.paidSats + result.feeSats;
     totals.paidSats += result.paidSats;
     totals.feeSats += result.feeSats;
@@ -276,13 +339,13 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       baselineSha256 = await validation.advanceBaseline({
         bundle: input.bundle,
         baselineSha256,
-        diffSha256: request.diffSha256,
+        diffSha256: next.entry.diffSha256,
       });
       await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineSha256 } });
     } else {
       totals.rejected += 1;
       live.splice(
-        live.findIndex((s) => s.submissionId === request.submissionId),
+        live.findIndex((s) => s.submissionId === next.submissionId),
         1,
       );
     }

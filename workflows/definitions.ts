@@ -57,20 +57,6 @@ export const stakeWorkflowId = (stakeId: string) => `stake/${stakeId}`;
 export const escrowWorkflowId = (escrowId: string) => `escrow/${escrowId}`;
 export const accessFeeWorkflowId = (id: string) => `access-fee/${id}`;
 
-/** A submission handed to a bounty by the API, after the diff was pre-checked and the stake (if any) is held. */
-export interface BountySubmissionRequest {
-  submissionId: string;
-  escrowId: string;
-  agentPublicKey: string;
-  /** sha256 of the diff (UTF-8), whose bytes the API stored in the blob store before the bounty heard of it. */
-  diffSha256: string;
-  /** `normalisedDiffHash` of the diff, for copy detection. */
-  diffHash: string;
-  claimedScore: number;
-  /** The held stake's owning workflow and payment hash; null when the bounty asks for no stake. */
-  stake: HeldStake | null;
-}
-
 export interface BountyStatus {
   phase: 'CREATED' | 'FUNDED' | 'OPEN' | 'CLOSING' | 'CLOSED';
   poolSats: number;
@@ -81,10 +67,6 @@ export interface BountyStatus {
   validating: string | null;
 }
 
-/** Queues a submission; refused (nothing queued) unless the bounty is open and its pool covers one more cap. */
-export const submitToBountyUpdate = defineUpdate<{ position: number }, [BountySubmissionRequest]>(
-  'submitToBounty',
-);
 /** The bounty's status and what its door looks at (see domain/bounty bountyDoorRefusal). */
 export type BountyStatusView = BountyStatus & BountyDoor;
 export const bountyStatusQuery = defineQuery<BountyStatusView>('bountyStatus');
@@ -92,4 +74,3 @@ export const bountyStatusQuery = defineQuery<BountyStatusView>('bountyStatus');
 export const closeBountySignal = defineSignal('closeBounty');
 
 export const bountyWorkflowId = (bountyId: string) => `bounty/${bountyId}`;
-export const bountySubmissionWorkflowId = (submissionId: string) => `bounty-submission/${submissionId}`;

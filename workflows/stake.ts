@@ -1,9 +1,12 @@
 import { condition, log, setHandler } from '@temporalio/workflow';
 import { MIN_SAFETY_MARGIN_BLOCKS } from '../domain/money/cltv';
+import type { StakeVerdict } from './definitions';
 import { resolveStakeSignal } from './definitions';
+import type { HeldInvoice } from './hold-invoice';
 import { beforeHeight, openHoldInvoice } from './hold-invoice';
 
-export interface StakeInput {
+/** What a stake asks: its sats and invoice, how long the payer has, how long it may wait for its verdict. */
+export interface StakeTerms {
   sats: number;
   memo: string;
   payWithinSeconds: number;
@@ -23,31 +26,33 @@ export interface StakeResult {
 }
 
 /**
- * A submission stake: a hold invoice on the coordinator's node, held until the owner signals the verdict.
- * Refund cancels it, forfeit settles it; with no verdict before the timer or the CLTV deadline it is refunded.
+ * A stake's whole life inside the workflow that owns it: a hold invoice on the coordinator's node (answering
+ * `invoiceQuery`), held until `verdictOf` gives a verdict. Forfeit settles, refund cancels; with no verdict before
+ * the timer or the CLTV deadline it is refunded as expired. This is the one place a stake ends.
  */
-export async function stake(input: StakeInput): Promise<StakeResult> {
-  let verdict: 'refund' | 'forfeit' | null = null;
-  setHandler(resolveStakeSignal, ({ outcome }) => {
-    verdict ??= outcome;
-  });
+export async function holdStake(
+  terms: StakeTerms,
+  verdictOf: () => StakeVerdict | null,
+  onHeld: (held: HeldInvoice) => void = () => undefined,
+): Promise<StakeResult> {
   const hold = await openHoldInvoice({
-    sats: input.sats,
-    memo: input.memo,
+    sats: terms.sats,
+    memo: terms.memo,
     purpose: 'STAKE',
-    expiresInSeconds: input.payWithinSeconds,
-    ...(input.cltvDelta === undefined ? {} : { cltvDelta: input.cltvDelta }),
+    expiresInSeconds: terms.payWithinSeconds,
+    ...(terms.cltvDelta === undefined ? {} : { cltvDelta: terms.cltvDelta }),
   });
   const { paymentHash } = hold.invoice;
   try {
-    const held = await hold.awaitHeld(input.payWithinSeconds);
+    const held = await hold.awaitHeld(terms.payWithinSeconds);
     if (!held) return { paymentHash, outcome: 'unpaid', finalState: 'CANCELED' };
+    onHeld(held);
 
-    const margin = Math.max(input.safetyMarginBlocks ?? MIN_SAFETY_MARGIN_BLOCKS, MIN_SAFETY_MARGIN_BLOCKS);
+    const margin = Math.max(terms.safetyMarginBlocks ?? MIN_SAFETY_MARGIN_BLOCKS, MIN_SAFETY_MARGIN_BLOCKS);
     const decided = await beforeHeight(held.heldUntilHeight - margin, () =>
-      condition(() => verdict !== null, `${input.decideWithinSeconds} s`),
+      condition(() => verdictOf() !== null, `${terms.decideWithinSeconds} s`),
     );
-    if (decided && verdict === 'forfeit') {
+    if (decided && verdictOf() === 'forfeit') {
       await hold.settle();
       return { paymentHash, outcome: 'forfeited', finalState: 'SETTLED' };
     }
@@ -58,4 +63,18 @@ export async function stake(input: StakeInput): Promise<StakeResult> {
     await hold.cancel();
     throw err;
   }
+}
+
+export type StakeInput = StakeTerms;
+
+/**
+ * A stand-alone stake whose verdict comes by signal: the hold-invoice money steps of a submission's stake on
+ * their own, for the settlement bench and the crash matrix (submissions hold theirs inside `paidSubmission`).
+ */
+export async function stake(input: StakeInput): Promise<StakeResult> {
+  let verdict: StakeVerdict | null = null;
+  setHandler(resolveStakeSignal, ({ outcome }) => {
+    verdict ??= outcome;
+  });
+  return holdStake(input, () => verdict);
 }

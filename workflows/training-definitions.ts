@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { DecisionRule } from '../domain/training/decide';
 import type { PayoutRule } from '../domain/money/payout';
 import type { SkippedUpdate, ScoringEvidence } from '../activities/training-validation';
@@ -118,10 +118,7 @@ export interface RunStatus {
   history: RoundSummary[];
 }
 
-export const submitGradientUpdate = defineUpdate<AcceptedSubmission, [GradientSubmission]>('submitGradient');
 export const roundStatusQuery = defineQuery<RoundStatus>('roundStatus');
-export const scoredSignal = defineSignal<[ScoredReport]>('scored');
-export const verdictSignal = defineSignal<[RoundVerdict]>('verdict');
 export const runStatusQuery = defineQuery<RunStatus>('runStatus');
 export const pauseRunSignal = defineSignal('pauseRun');
 export const resumeRunSignal = defineSignal('resumeRun');
@@ -129,4 +126,3 @@ export const stopRunSignal = defineSignal('stopRun');
 
 export const trainingRunWorkflowId = (runId: string) => `training-run/${runId}`;
 export const trainingRoundWorkflowId = (runId: string, round: number) => `training-round/${runId}/${round}`;
-export const trainingSubmissionWorkflowId = (submissionId: string) => `training-submission/${submissionId}`;

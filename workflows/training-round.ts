@@ -1,46 +1,52 @@
 import {
-  ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
-  startChild,
   uuid4,
-  workflowInfo,
 } from '@temporalio/workflow';
-import type { ChildWorkflowHandle } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
 import { roundVerdicts } from '../domain/training/round-verdicts';
+import { splitIntoTranches } from '../domain/money/tranches';
+import { submissionRefusal } from '../domain/training/refusals';
 import { ACTIVITY_PROFILES } from '../temporal-config';
+import type { Admission, AdmitRequest } from './submission-definitions';
+import {
+  admissionSignal,
+  admitSignal,
+  decisionSignal,
+  evidenceSignal,
+  outcomeSignal,
+  turnSignal,
+  withoutMode,
+} from './submission-definitions';
 import type {
-  AcceptedSubmission,
   RoundSettings,
   RoundStatus,
   RoundSummary,
   ScoredReport,
   SubmissionOutcome,
 } from './training-definitions';
-import {
-  roundStatusQuery,
-  scoredSignal,
-  submitGradientUpdate,
-  trainingSubmissionWorkflowId,
-  verdictSignal,
-} from './training-definitions';
-import { submissionRefusal } from '../domain/training/refusals';
-import { trainingSubmission } from './training-submission';
+import { roundStatusQuery } from './training-definitions';
 
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
 
-/** The outcome of a submission whose workflow failed: rejected, unpaid (its escrow ends on its own deadline). */
-function failedOutcome(entry: { submissionId: string; peerId: string; escrowId: string }): SubmissionOutcome {
+/**
+ * The outcome of a submission that reported none in time: rejected, and booked as if it paid the tranches its
+ * verdict revealed (its escrow may still pay them), so the run's budget never counts those sats twice.
+ */
+function unreportedOutcome(
+  entry: { submissionId: string; peerId: string; escrowId: string },
+  committedSats: number,
+): SubmissionOutcome {
   return {
     ...entry,
     accepted: false,
     reason: 'submission-failed',
     lossDelta: null,
     revealed: 0,
-    paidSats: 0,
+    paidSats: committedSats,
     stake: null,
   };
 }
@@ -58,7 +64,8 @@ export interface TrainingRoundInput {
 
 /**
  * One training round: open with the checkpoint and seed in history, take one update per registered peer until
- * the deadline, let each child score, decide all verdicts together (pure), pay, aggregate the accepted updates.
+ * the deadline (each a `paidSubmission` that asked for admission), let each score, decide all verdicts together
+ * (pure) and hand each its own, take their outcomes, aggregate the accepted updates.
  */
 export async function trainingRound(input: TrainingRoundInput): Promise<RoundSummary> {
   const { settings } = input;
@@ -74,94 +81,105 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     phase: 'open',
     submissions: [],
   };
-  // Keyed by submission id: concurrent updates may finish starting their children in any order.
-  const children = new Map<string, ChildWorkflowHandle<typeof trainingSubmission>>();
+  /** Each admitted submission's own workflow, by submission id: where the round's answers go. */
+  const workflows = new Map<string, string>();
   /** Payload hashes by submission id: the aggregator reads the bytes from the blob store. */
   const payloads = new Map<string, string>();
   const scored = new Map<string, ScoredReport>();
+  const reported = new Map<string, SubmissionOutcome>();
   setHandler(roundStatusQuery, () => status);
-  setHandler(scoredSignal, (report) => {
-    scored.set(report.submissionId, report);
-  });
-  setHandler(
-    submitGradientUpdate,
-    async (submission): Promise<AcceptedSubmission> => {
-      const { workflowId } = workflowInfo();
-      const submissionId = `${input.runId}-r${input.round}-${submission.peerId}`;
-      // Escrow ids are the earner's capability to follow its escrow: unguessable, yet replay-stable (seeded uuid4).
-      const accepted = { submissionId, escrowId: uuid4() };
-      status.submissions.push({ ...accepted, peerId: submission.peerId });
-      payloads.set(submissionId, submission.payload.sha256);
-      children.set(
-        submissionId,
-        await startChild(trainingSubmission, {
-          workflowId: trainingSubmissionWorkflowId(submissionId),
-          args: [
-            {
-              runId: input.runId,
-              submissionId,
-              escrowId: accepted.escrowId,
-              roundWorkflowId: workflowId,
-              submission,
-              heldOutSeed: input.heldOutSeed,
-              settings,
-            },
-          ],
-        }),
-      );
-      return accepted;
-    },
-    {
-      validator: (submission) => {
-        const reason = submissionRefusal(status, submission);
-        if (reason)
-          throw ApplicationFailure.create({
-            type: reason,
-            message: `submission refused: ${reason}`,
-            nonRetryable: true,
-          });
-      },
-    },
-  );
 
-  await condition(() => children.size >= settings.peers.length, settings.submitWithinSeconds * 1000);
+  const answer = (workflowId: string, admission: Admission) =>
+    getExternalWorkflowHandle(workflowId)
+      .signal(admissionSignal, admission)
+      .then(
+        () => true,
+        (err: unknown) => {
+          log.warn('admission not delivered', { workflowId, err: String(err) });
+          return false;
+        },
+      );
+  setHandler(admitSignal, async (request: AdmitRequest) => {
+    const refused =
+      request.mode === 'training'
+        ? submissionRefusal(status, { ...request.entry, stake: request.stake })
+        : 'INVALID_INPUT';
+    if (refused || request.mode !== 'training') {
+      await answer(request.workflowId, { refused: refused ?? 'INVALID_INPUT' });
+      return;
+    }
+    const { entry } = request;
+    const submissionId = `${input.runId}-r${input.round}-${entry.peerId}`;
+    // Escrow ids are the earner's capability to follow its escrow: unguessable, yet replay-stable (seeded uuid4).
+    const escrowId = uuid4();
+    status.submissions.push({ submissionId, escrowId, peerId: entry.peerId });
+    workflows.set(submissionId, request.workflowId);
+    payloads.set(submissionId, entry.payload.sha256);
+    const turnWithinSeconds = settings.submitWithinSeconds;
+    if (
+      await answer(request.workflowId, {
+        admitted: { submissionId, escrowId, position: 1, turnWithinSeconds },
+      })
+    )
+      await getExternalWorkflowHandle(request.workflowId).signal(turnSignal, {
+        mode: 'training',
+        runId: input.runId,
+        heldOutSeed: input.heldOutSeed,
+        settings,
+      });
+  });
+  setHandler(evidenceSignal, (report) => {
+    if (report.mode !== 'training' || !workflows.has(report.submissionId)) return;
+    scored.set(report.submissionId, withoutMode(report));
+  });
+  setHandler(outcomeSignal, (report) => {
+    if (report.mode !== 'training' || !workflows.has(report.submissionId)) return;
+    reported.set(report.submissionId, withoutMode(report));
+  });
+
+  await condition(
+    () => status.submissions.length >= settings.peers.length,
+    settings.submitWithinSeconds * 1000,
+  );
   status.phase = 'scoring';
-  // A submission whose child is still starting counts once it exists (the update waits for it).
-  await condition(() => children.size === status.submissions.length, settings.scoreWithinSeconds * 1000);
-  await condition(() => scored.size >= children.size, settings.scoreWithinSeconds * 1000);
+  await condition(() => scored.size >= status.submissions.length, settings.scoreWithinSeconds * 1000);
 
   status.phase = 'deciding';
-  const entries = status.submissions.filter((entry) => children.has(entry.submissionId));
+  const entries = [...status.submissions];
   const arrivals = entries.map((entry) => scored.get(entry.submissionId));
   const evidence = arrivals.flatMap((report) => (report?.evidence ? [report.evidence] : []));
   const verdicts = roundVerdicts(evidence, settings, input.poolSats);
   status.phase = 'paying';
   await Promise.all(
     entries.map(async (entry, position) => {
-      const report = arrivals[position];
-      if (report?.precheckFailure) return; // that child refused its payload on its own
-      const verdict = verdicts.get(entry.submissionId);
-      // A child that already ended (it failed) cannot take a signal: its outcome below says so.
-      await children
-        .get(entry.submissionId)!
-        .signal(verdictSignal, verdict ?? { accepted: false, reason: 'not-scored-in-time', reveal: 0 })
+      if (arrivals[position]?.precheckFailure) return; // that submission refused its payload on its own
+      const verdict = verdicts.get(entry.submissionId) ?? {
+        accepted: false,
+        reason: 'not-scored-in-time',
+        reveal: 0,
+      };
+      await getExternalWorkflowHandle(workflows.get(entry.submissionId) as string)
+        .signal(decisionSignal, { mode: 'training', ...verdict })
         .catch((err: unknown) =>
-          log.warn('verdict not delivered', { submissionId: entry.submissionId, err }),
+          log.warn('verdict not delivered', { submissionId: entry.submissionId, err: String(err) }),
         );
     }),
   );
-  // One submission's failure is its own: the round records it unpaid and goes on with the others.
-  const outcomes: SubmissionOutcome[] = await Promise.all(
-    entries.map((entry) =>
-      children
-        .get(entry.submissionId)!
-        .result()
-        .catch((err: unknown): SubmissionOutcome => {
-          log.error('submission workflow failed', { submissionId: entry.submissionId, err });
-          return failedOutcome(entry);
-        }),
-    ),
-  );
+  // Each submission reports once its escrow and stake have ended; one that does not is its own failure.
+  const { escrow } = settings;
+  const reportWithinSeconds = 2 * (escrow.invoiceWithinSeconds + escrow.decideWithinSeconds);
+  await condition(() => reported.size >= entries.length, reportWithinSeconds * 1000);
+  const trancheSats = splitIntoTranches(settings.payout.capSats, settings.payout.trancheCount);
+  const outcomes: SubmissionOutcome[] = entries.map((entry) => {
+    const outcome = reported.get(entry.submissionId);
+    if (outcome) return outcome;
+    log.error('submission reported no outcome in time', { submissionId: entry.submissionId });
+    const revealed = verdicts.get(entry.submissionId)?.reveal ?? 0;
+    return unreportedOutcome(
+      entry,
+      trancheSats.slice(0, revealed).reduce((sum, sats) => sum + sats, 0),
+    );
+  });
 
   status.phase = 'aggregating';
   const next = await validation.aggregateRound({

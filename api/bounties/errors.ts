@@ -21,10 +21,3 @@ export class BountyApiError extends L402TrainError {
 
 /** Why a bounty's validation host refused its bundle before the funding invoice (the workflow's failure type). */
 export const BUNDLE_REFUSALS: readonly string[] = ['SANDBOX_PER_EVAL_LIMITS_UNAVAILABLE'];
-
-/** The update validator's refusals (its error message is the code). */
-export const UPDATE_REFUSALS: readonly string[] = [
-  'BOUNTY_NOT_OPEN',
-  'BOUNTY_POOL_EXHAUSTED',
-  'SUBMISSION_EXISTS',
-];

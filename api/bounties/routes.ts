@@ -2,7 +2,6 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { JUDGE_RULES, applyDiff, bountyDoorRefusal, normalisedDiffHash } from '../../domain/bounty';
 import { escrowReserveSats } from '../../domain/money/escrow-reserve';
@@ -18,7 +17,6 @@ import {
   bountyWorkflowId,
   closeBountySignal,
   invoiceUpdate,
-  submitToBountyUpdate,
 } from '../../workflows/definitions';
 import type { z } from 'zod';
 import { accessFeePayment } from '../access-fee';
@@ -28,8 +26,9 @@ import { DEFAULT_BOUNTY_CREATES_PER_CLIENT, DEFAULT_ROUTE_LIMITS } from '../rate
 import type { ApiRoute } from '../route';
 import { defineRoute } from '../route';
 import type { StakeGateDeps } from '../stakes';
-import { heldStake, refundStake, stakePayment } from '../stakes';
-import { BUNDLE_REFUSALS, BountyApiError, UPDATE_REFUSALS } from './errors';
+import { heldStake, stakePayment } from '../stakes';
+import { enterSubmission } from '../submissions';
+import { BUNDLE_REFUSALS, BountyApiError } from './errors';
 import type { BountyApiErrorCode } from './errors';
 import {
   Baseline,
@@ -245,33 +244,19 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
           bounty.stakeSats,
           "Pay this bounty's own stake invoice and retry with its macaroon.",
         );
-        const submissionId = randomUUID();
-        const escrowId = randomUUID();
         // Stored before the bounty hears of it; bytes a refusal leaves behind are content-addressed and harmless.
         const diffSha256 = await deps.blobs.put(Buffer.from(body.diff, 'utf8'));
-        const { position } = await workflowOf(bounty)
-          .executeUpdate(submitToBountyUpdate, {
-            args: [
-              {
-                submissionId,
-                escrowId,
-                agentPublicKey: body.agentPublicKey,
-                diffSha256,
-                diffHash,
-                claimedScore: body.claimedScore,
-                stake,
-              },
-            ],
-          })
-          .catch(async (err: unknown) => {
-            const code = err instanceof WorkflowUpdateFailedError ? err.cause?.message : undefined;
-            if (code === undefined || !UPDATE_REFUSALS.includes(code)) throw err;
-            if (stake) await refundStake(deps.temporal, stake);
-            throw new BountyApiError(
-              code as BountyApiErrorCode,
-              `bounty ${bounty.id} refused the submission`,
-            );
-          });
+        // A refusal (closed, pool exhausted) is answered with its code; the stake goes back at once.
+        const { submissionId, escrowId, position } = await enterSubmission(deps.temporal, stake, {
+          parentWorkflowId: bountyWorkflowId(bounty.id),
+          mode: 'bounty',
+          entry: {
+            agentPublicKey: body.agentPublicKey,
+            diffSha256,
+            diffHash,
+            claimedScore: body.claimedScore,
+          },
+        });
         return { bountyId: bounty.id, submissionId, escrowId, position, stake: stake?.paymentHash ?? null };
       },
     });

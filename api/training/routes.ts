@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { z } from 'zod';
 import type { BlobStore } from '../../db/blobs';
 import type { LedgerRepository } from '../../db/repos/ledger';
@@ -15,7 +15,6 @@ import type { RoundSettings, RoundStatus } from '../../workflows/training-defini
 import {
   roundStatusQuery,
   runStatusQuery,
-  submitGradientUpdate,
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../../workflows/training-definitions';
@@ -28,7 +27,8 @@ import { DEFAULT_ROUTE_LIMITS } from '../rate-limit';
 import type { ApiRoute } from '../route';
 import { defineRoute } from '../route';
 import type { StakeGateDeps } from '../stakes';
-import { heldStake, refundStake, stakePayment } from '../stakes';
+import { heldStake, stakePayment } from '../stakes';
+import { enterSubmission } from '../submissions';
 import { storedPayloadOf } from './stored-payload';
 import {
   CheckpointView,
@@ -222,18 +222,18 @@ export function trainingRoutes(deps: TrainingRouteDeps): ApiRoute[] {
         // Stored before the round hears of it, so every activity finds it by hash; bytes a refusal leaves behind
         // are content-addressed and harmless.
         await blobs.put(payloadBytes);
-        const handle = temporal.workflow.getHandle(trainingRoundWorkflowId(runId, gradient.round));
-        const accepted = await handle
-          .executeUpdate(submitGradientUpdate, { args: [{ ...submission, stake }] })
-          .catch(async (err: unknown) => {
-            // Refused after the stake was paid (e.g. the round closed meanwhile): the stake goes back at once.
-            const gone = err instanceof WorkflowNotFoundError;
-            if (stake && (gone || err instanceof WorkflowUpdateFailedError))
-              await refundStake(temporal, stake);
-            // The token priced a body for a round that existed then: a round not found now has closed.
-            throw gone ? new ApiError('ROUND_CLOSED', `round ${gradient.round} has closed`) : err;
-          });
-        return { ...accepted, escrow: `/escrows/${accepted.escrowId}`, stake: stake?.paymentHash ?? null };
+        // A refusal (the round closed meanwhile, or is gone) is answered with its code; the stake goes back at once.
+        const accepted = await enterSubmission(temporal, stake, {
+          parentWorkflowId: trainingRoundWorkflowId(runId, gradient.round),
+          mode: 'training',
+          entry: submission,
+        });
+        return {
+          submissionId: accepted.submissionId,
+          escrowId: accepted.escrowId,
+          escrow: `/escrows/${accepted.escrowId}`,
+          stake: stake?.paymentHash ?? null,
+        };
       },
     }),
 

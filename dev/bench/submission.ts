@@ -1,5 +1,5 @@
 // Per-submission overhead of the durable path (DESIGN §3, §5), measured in one run on the local regtest stack
-// (started or reused): a training submission through the trainingRound / trainingSubmission / rewardEscrow
+// (started or reused): a training submission through the trainingRound / paidSubmission / rewardEscrow
 // workflows (the peer plays it over the API and follows its escrow on its own node) vs the same activity
 // functions, the same pure verdict and the same earner calls made in-process. Both windows end when the peer's
 // node reports every tranche settled (revealed) or cancelled; "accepted → settled" opens once every tranche HTLC
@@ -210,7 +210,7 @@ async function viaWorkflows(
 
 /**
  * The workflows' steps in their order, called in-process: pre-check; escrow hashes; scoring started alongside the
- * escrow (as trainingSubmission does); the peer's hold invoices checked and paid; the pure decision; reveal;
+ * escrow (as paidSubmission does); the peer's hold invoices checked and paid; the pure decision; reveal;
  * the peer settles the revealed tranches and cancels the rest.
  */
 async function direct(

@@ -20,7 +20,7 @@ export type DoorRefusal =
 
 /**
  * Why a round refuses a submission at the door, as a stable code (the API answers 409 with it). Pure, so the API
- * checks it before asking for a stake and the round's update validator checks it again in history.
+ * checks it before asking for a stake and the round checks it again, in history, when the submission asks in.
  */
 export function doorRefusal(
   status: RoundStatus,

@@ -15,7 +15,7 @@ import type { PrismaClient } from '../../db/client';
 import { bountyRepository } from '../../db/repos/bounties';
 import { bountyBooks } from '../../domain/money/bounty-books';
 import type { BountyInput, BountyResult } from '../../workflows/bounty';
-import type { BountySubmissionInput, BountySubmissionResult } from '../../workflows/bounty-submission';
+import type { BountySubmissionResult } from '../../workflows/submission-definitions';
 import { bountyWorkflowId, escrowWorkflowId } from '../../workflows/definitions';
 import type { AuditFinding, Note } from './findings';
 import { filesOfBlob } from '../../activities/blobs';
@@ -32,6 +32,8 @@ import {
 } from './histories';
 import type { KnownMoney, MoneyDeps, NodeWindowReport } from './money';
 import { auditEscrow, auditNodeWindow, auditStake, readExecutions } from './money';
+import type { RecordedSubmission } from './paid-submissions';
+import { admittedSubmissions } from './paid-submissions';
 
 export interface BountyAuditDeps {
   client: Client;
@@ -120,22 +122,18 @@ export async function auditBounty(deps: BountyAuditDeps, bountyId: string): Prom
     );
 
   const funded = await auditFunding(context, first, note);
-  const submissionIds = executions
-    .flatMap((execution) => linkedWorkflowIds(execution.history))
-    .filter((id) => id.startsWith('bounty-submission/'));
+  const submissions = await admittedSubmissions(
+    deps.codec,
+    context.deps.histories,
+    executions,
+    context.collected,
+    note,
+  );
   let paid = 0;
   let fees = 0;
   let forfeits = 0;
-  for (const id of submissionIds) {
-    const submissionId = id.slice('bounty-submission/'.length);
-    const [execution] = await readExecutions(
-      context.deps.histories,
-      id,
-      context.collected,
-      noteFor(null, submissionId),
-    );
-    if (!execution) continue;
-    const audited = await auditSubmission(context, execution, noteFor(null, submissionId));
+  for (const [submissionId, submission] of submissions) {
+    const audited = await auditSubmission(context, submissionId, submission, noteFor(null, submissionId));
     paid += audited.paidSats;
     fees += audited.feeSats;
     forfeits += audited.forfeitedSats;
@@ -183,7 +181,7 @@ export async function auditBounty(deps: BountyAuditDeps, bountyId: string): Prom
   return {
     bountyId,
     replayed,
-    submissions: submissionIds.length,
+    submissions: submissions.size,
     evalsRerun: context.evalsRerun,
     books,
     node,
@@ -283,17 +281,19 @@ export function recordedEvidence(
 /** Evals run again from the same bundle and inputs; the judgement, reveal and stake re-derived from them. */
 async function auditSubmission(
   context: BountyContext,
-  execution: RecordedExecution,
+  submissionId: string,
+  submission: RecordedSubmission,
   note: Note,
 ): Promise<{ paidSats: number; feeSats: number; forfeitedSats: number }> {
   const { deps } = context;
-  const input = await startInput<BountySubmissionInput>(deps.codec, execution.history);
-  const result = await workflowResult<BountySubmissionResult>(deps.codec, execution.history);
-  if (!result) {
-    note('AUDIT_HISTORY_MISSING', `submission ${input.submissionId} did not complete`);
+  const { execution } = submission;
+  const result = submission.result?.outcome?.mode === 'bounty' ? submission.result.outcome : null;
+  const turn = submission.turn?.mode === 'bounty' ? submission.turn : null;
+  if (!result || !turn) {
+    note('AUDIT_HISTORY_MISSING', `submission ${submissionId} did not complete`);
     return { paidSats: 0, feeSats: 0, forfeitedSats: 0 };
   }
-  const bundle = await bundleOf(context, input.bundle);
+  const bundle = await bundleOf(context, turn.bundle);
   const calls = await activityCalls(deps.codec, execution.history);
   const evidence = { ...recordedEvidence(result, calls) };
   const noted = new Set<string>();
@@ -354,14 +354,14 @@ async function auditSubmission(
       'AUDIT_VERDICT_MISMATCH',
       `the rules judge ${judgement.reason}, history says ${result.judgement.reason}`,
     );
-  const revealed = bountyReveal(judgement, input.payoutRule);
+  const revealed = bountyReveal(judgement, turn.payoutRule);
   if (revealed !== result.revealed)
     note(
       'AUDIT_VERDICT_MISMATCH',
       `the payout rule reveals ${revealed} tranches, history says ${result.revealed}`,
     );
 
-  const stored = await bountyRepository(deps.prisma).findSubmission(input.bountyId, input.submissionId);
+  const stored = await bountyRepository(deps.prisma).findSubmission(turn.bountyId, submissionId);
   const row = stored && [stored.status, stored.reason, Number(stored.payoutSats), stored.stakeOutcome];
   const expected = [
     result.judgement.verdict === 'accepted' ? 'ACCEPTED' : 'REJECTED',
@@ -393,19 +393,18 @@ async function auditSubmission(
     note('AUDIT_HISTORY_MISMATCH', `no escrow, yet ${result.paidSats} sats paid`);
 
   let forfeitedSats = 0;
-  if (input.stake) {
+  const stake = submission.result?.stake;
+  if (stake && submission.input.stake) {
     if (result.stake !== judgement.stake)
       note('AUDIT_STAKE_MISMATCH', `the stake rule says ${judgement.stake}, history says ${result.stake}`);
-    const [held] = await readExecutions(deps.histories, input.stake.workflowId, context.collected, note);
-    if (held)
-      forfeitedSats = await auditStake(
-        deps,
-        held,
-        input.stake.paymentHash,
-        judgement.stake,
-        context.known,
-        note,
-      );
+    forfeitedSats = await auditStake(
+      deps,
+      execution,
+      stake.paymentHash,
+      judgement.stake,
+      context.known,
+      note,
+    );
   }
   return { paidSats: result.paidSats, feeSats: result.feeSats, forfeitedSats };
 }

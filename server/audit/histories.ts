@@ -63,6 +63,30 @@ export async function startInput<T>(codec: PayloadCodec, history: History): Prom
   return (await decode<T>(codec, startedOf(history)?.input?.payloads)) as T;
 }
 
+/** The argument of the first signal of that name the execution took; undefined when it took none. */
+export async function signalInput<T>(
+  codec: PayloadCodec,
+  history: History,
+  name: string,
+): Promise<T | undefined> {
+  const signalled = (history.events ?? [])
+    .map((event) => event.workflowExecutionSignaledEventAttributes)
+    .find((attributes) => attributes?.signalName === name);
+  return signalled ? decode<T>(codec, signalled.input?.payloads) : undefined;
+}
+
+/** The argument of the first update of that name the execution accepted; undefined when it accepted none. */
+export async function updateInput<T>(
+  codec: PayloadCodec,
+  history: History,
+  name: string,
+): Promise<T | undefined> {
+  const accepted = (history.events ?? [])
+    .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
+    .find((update) => update?.name === name);
+  return accepted ? decode<T>(codec, accepted.args?.payloads) : undefined;
+}
+
 /** The execution's result, or null when it did not complete (failed, still running, continued as new). */
 export async function workflowResult<T>(codec: PayloadCodec, history: History): Promise<T | null> {
   const events = history.events ?? [];

@@ -4,7 +4,7 @@ import { LightningError } from '../../activities/lightning/errors';
 import type { PrismaClient } from '../../db/client';
 import type { StakeVerdict } from '../../workflows/definitions';
 import type { RewardEscrowInput, RewardEscrowResult } from '../../workflows/reward-escrow';
-import type { StakeInput, StakeResult } from '../../workflows/stake';
+import type { PaidSubmissionInput, PaidSubmissionResult } from '../../workflows/submission-definitions';
 import type { Note } from './findings';
 import type { HistorySource, RecordedExecution } from './histories';
 import { activityCalls, executionWindow, startInput, workflowResult } from './histories';
@@ -157,8 +157,8 @@ async function invoiceOnLnd(lightning: LightningClient, paymentHash: string) {
 }
 
 /**
- * One held stake given its due by the rule: forfeited means settled, refunded means cancelled, in the stake's own
- * history, the ledger and on LND alike. Returns the sats it forfeited to the coordinator.
+ * One held stake given its due by the rule: forfeited means settled, refunded means cancelled, in the history of
+ * the submission that held it, the ledger and on LND alike. Returns the sats it forfeited to the coordinator.
  */
 export async function auditStake(
   deps: MoneyDeps,
@@ -169,15 +169,12 @@ export async function auditStake(
   note: Note,
 ): Promise<number> {
   known.invoices.add(paymentHash);
-  const input = await startInput<StakeInput>(deps.codec, execution.history);
-  const result = await workflowResult<StakeResult>(deps.codec, execution.history);
+  const sats = (await startInput<PaidSubmissionInput>(deps.codec, execution.history)).stake?.sats ?? 0;
+  const ended = (await workflowResult<PaidSubmissionResult>(deps.codec, execution.history))?.stake;
   const expected: InvoiceState = due === 'forfeit' ? 'SETTLED' : 'CANCELED';
-  if (!result) note('AUDIT_HISTORY_MISSING', `stake ${paymentHash} did not complete`);
-  else if (result.paymentHash !== paymentHash || result.finalState !== expected)
-    note(
-      'AUDIT_STAKE_MISMATCH',
-      `the stake's history ended it ${result.finalState} (${result.outcome}), the rule says ${expected}`,
-    );
+  if (!ended) note('AUDIT_HISTORY_MISSING', `stake ${paymentHash} did not complete`);
+  else if (ended.paymentHash !== paymentHash || (ended.outcome === 'forfeited') !== (expected === 'SETTLED'))
+    note('AUDIT_STAKE_MISMATCH', `the stake's history ended it ${ended.outcome}, the rule says ${expected}`);
   const row = await deps.prisma.ledgerEntry.findUnique({
     where: { paymentHash_direction: { paymentHash, direction: 'INCOMING' } },
   });
@@ -186,16 +183,13 @@ export async function auditStake(
       'AUDIT_LEDGER_MISMATCH',
       `the ledger shows the stake ${row?.state ?? 'missing'}, the rule says ${expected}`,
     );
-  else if (Number(row.amountSats) !== input.sats)
-    note(
-      'AUDIT_LEDGER_MISMATCH',
-      `the ledger's stake row holds ${row.amountSats} sats, the stake ${input.sats}`,
-    );
+  else if (Number(row.amountSats) !== sats)
+    note('AUDIT_LEDGER_MISMATCH', `the ledger's stake row holds ${row.amountSats} sats, the stake ${sats}`);
   const invoice = await invoiceOnLnd(deps.lightning, paymentHash);
   if (!invoice) note('AUDIT_LND_MISSING', `LND has no stake invoice ${paymentHash}`);
   else if (invoice.state !== expected)
     note('AUDIT_LND_MISMATCH', `LND shows the stake ${invoice.state}, the rule says ${expected}`);
-  return expected === 'SETTLED' ? input.sats : 0;
+  return expected === 'SETTLED' ? sats : 0;
 }
 
 /** The node's payments and invoices in a window, sorted by who claims them. */

@@ -18,7 +18,7 @@ import { scoreUpdate } from '../../model/submission';
 import type { RoundSummary, SubmissionOutcome } from '../../workflows/training-definitions';
 import { trainingRunWorkflowId } from '../../workflows/training-definitions';
 import type { TrainingRoundInput } from '../../workflows/training-round';
-import type { TrainingSubmissionInput } from '../../workflows/training-submission';
+import type { TrainingTurn } from '../../workflows/submission-definitions';
 import { roundVerdicts } from '../../domain/training/round-verdicts';
 import type { AuditFinding, Note } from './findings';
 import { findingsList } from './findings';
@@ -33,6 +33,8 @@ import {
 } from './histories';
 import type { KnownMoney, MoneyDeps, NodeWindowReport } from './money';
 import { auditEscrow, auditNodeWindow, auditStake, readExecutions } from './money';
+import type { RecordedSubmission } from './paid-submissions';
+import { admittedSubmissions, withoutMode } from './paid-submissions';
 
 export interface AuditDeps {
   client: Client;
@@ -145,16 +147,15 @@ async function auditRound(
       `checkpoint ${input.checkpointHash} is missing or no longer hashes to its id`,
     );
 
-  const submissionIds = linkedWorkflowIds(execution.history).filter((id) =>
-    id.startsWith('training-submission/'),
-  );
   const evidence: ScoredSubmission[] = [];
   const refused = new Map<string, string>();
-  const children = new Map<string, RecordedExecution>();
-  for (const id of submissionIds) {
-    const [child] = await readExecutions(deps.histories, id, context.collected, note);
-    if (child) children.set(id.slice('training-submission/'.length), child);
-  }
+  const children = await admittedSubmissions(
+    deps.codec,
+    deps.histories,
+    [execution],
+    context.collected,
+    note,
+  );
   for (const outcome of summary.outcomes) {
     const child = children.get(outcome.submissionId);
     const noteHere = context.noteFor(input.round, outcome.submissionId);
@@ -212,16 +213,22 @@ async function auditSubmission(
   context: RunContext,
   round: TrainingRoundInput,
   outcome: SubmissionOutcome,
-  execution: RecordedExecution,
+  submission: RecordedSubmission,
   weights: Float32Array | null,
   note: Note,
 ): Promise<{ evidence: ScoredSubmission | null; refusedCode: string | null }> {
   const { deps } = context;
-  const input = await startInput<TrainingSubmissionInput>(deps.codec, execution.history);
-  const result = await workflowResult<SubmissionOutcome>(deps.codec, execution.history);
-  if (!same(result, outcome))
+  const { execution, request, result } = submission;
+  const own = result?.outcome?.mode === 'training' ? result.outcome : null;
+  if (!own || !same(withoutMode(own), outcome))
     note('AUDIT_HISTORY_MISMATCH', "the round's recorded outcome is not the submission's own result");
-  const recordedHash = input.submission.payload.sha256;
+  const entry = request?.mode === 'training' ? request.entry : null;
+  const turn = submission.turn?.mode === 'training' ? submission.turn : null;
+  if (!entry || !turn) {
+    note('AUDIT_HISTORY_MISSING', 'the submission has no recorded request or turn');
+    return { evidence: null, refusedCode: null };
+  }
+  const recordedHash = entry.payload.sha256;
   const recorded = await unlessAltered(deps.blobs.get(recordedHash));
   if (!recorded)
     note('AUDIT_PAYLOAD_ALTERED', `the payload recorded in history (${recordedHash}) is missing or altered`);
@@ -241,7 +248,7 @@ async function auditSubmission(
   }
 
   const { evidence, refusedCode } = recorded
-    ? await recheckPayload(context, round, outcome, execution, recorded, weights, note)
+    ? await recheckPayload(context, round, outcome, execution, turn, recorded, weights, note)
     : { evidence: null, refusedCode: null };
 
   const escrowId = linkedWorkflowIds(execution.history).find((id) => id.startsWith('escrow/'));
@@ -254,11 +261,10 @@ async function auditSubmission(
         `the escrow revealed ${paid.revealed} and paid ${paid.paidSats} sats, the submission says ${outcome.revealed} and ${outcome.paidSats}`,
       );
   }
-  const stake = input.submission.stake;
-  if (stake) {
-    const [held] = await readExecutions(deps.histories, stake.workflowId, context.collected, note);
+  const stake = result?.stake;
+  if (stake && submission.input.stake) {
     const reason = refusedCode === null ? outcome.reason : REFUSED_PAYLOAD;
-    if (held) await auditStake(deps, held, stake.paymentHash, stakeVerdictFor(reason), context.known, note);
+    await auditStake(deps, execution, stake.paymentHash, stakeVerdictFor(reason), context.known, note);
   }
   return { evidence, refusedCode };
 }
@@ -269,18 +275,18 @@ async function recheckPayload(
   round: TrainingRoundInput,
   outcome: SubmissionOutcome,
   execution: RecordedExecution,
+  turn: TrainingTurn,
   recorded: Buffer,
   weights: Float32Array | null,
   note: Note,
 ): Promise<{ evidence: ScoredSubmission | null; refusedCode: string | null }> {
   const { deps } = context;
-  const input = await startInput<TrainingSubmissionInput>(deps.codec, execution.history);
   const calls = await activityCalls(deps.codec, execution.history);
   const check = (compression: WireSettings) =>
     checkPayload(recorded, { shapes: weightShapes(deps.model), compression });
   const precheck = calls.find((call) => call.type === 'precheckGradient')?.result as
     PrecheckResult | undefined;
-  const now = check(input.settings.compression);
+  const now = check(turn.settings.compression);
   const recordedCode = precheck ? (precheck.ok ? 'ok' : precheck.code) : 'missing';
   if (recordedCode !== (now.ok ? 'ok' : now.code))
     note(

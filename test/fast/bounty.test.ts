@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { escrowReserveSats } from '../../domain/money/escrow-reserve';
 import { BOUNTY_ESCROW } from '../../server/coordinator/bounty-settings';
+import { TASK_QUEUES } from '../../temporal-config';
 import { bounty } from '../../workflows';
 import type { BountyInput } from '../../workflows/bounty';
-import type { BountySubmissionRequest } from '../../workflows/definitions';
-import { bountyStatusQuery, invoiceUpdate, submitToBountyUpdate } from '../../workflows/definitions';
+import { bountyStatusQuery, invoiceUpdate } from '../../workflows/definitions';
+import type { BountyEntry } from '../../workflows/submission-definitions';
+import { paidSubmissionWorkflowId, submitUpdate } from '../../workflows/submission-definitions';
 import { fakeBountyInput, fakeBountyValidation, startFakeBounty } from '../support/fake-bounty-validation';
 import type { FakeLightning } from '../support/fake-lightning';
 import { fakeLightning } from '../support/fake-lightning';
 import type { ControlHarness } from '../support/harness';
 import { startControlHarness } from '../support/harness';
+import { submitDiff } from '../support/submissions';
 import { eventually } from '../support/workflows';
 
 // A bounty's door in seconds: funding, then the update validator's refusals in history. The real Temporal dev
@@ -44,26 +48,27 @@ const createBounty = (budgetSats: number, change: Partial<BountyInput> = {}) =>
     ...change,
   });
 
-const request = (change: Partial<BountySubmissionRequest> = {}): BountySubmissionRequest => ({
-  submissionId: randomUUID(),
-  escrowId: randomUUID(),
+const request = (change: Partial<BountyEntry> = {}): BountyEntry => ({
   agentPublicKey: AGENT,
   diffSha256: 'ab'.repeat(32),
   diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
   claimedScore: 0.3,
-  stake: null,
   ...change,
 });
 
-/** The code the bounty's update validator refused with; fails the test when the bounty queued the request. */
-async function refusal(handle: WorkflowHandle<typeof bounty>, submission: BountySubmissionRequest) {
-  const err: unknown = await handle.executeUpdate(submitToBountyUpdate, { args: [submission] }).then(
+/** The code a submission was refused with; fails the test when it was admitted. */
+async function refused(submitted: Promise<unknown>) {
+  const err: unknown = await submitted.then(
     () => null,
     (failure: unknown) => failure,
   );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
-  return (err as WorkflowUpdateFailedError).cause?.message;
+  return ((err as WorkflowUpdateFailedError).cause as ApplicationFailure).type;
 }
+
+/** The code the bounty refused a submission with; fails the test when the bounty queued it. */
+const refusal = (handle: WorkflowHandle<typeof bounty>, submission: BountyEntry) =>
+  refused(submitDiff(harness.client, handle.workflowId, submission));
 
 describe('a bounty at its door (fast tier)', () => {
   it('takes nothing before it is funded, then queues while its pool covers one more reserve', async () => {
@@ -75,11 +80,23 @@ describe('a bounty at its door (fast tier)', () => {
     await eventually('the bounty to open', async () =>
       (await handle.query(bountyStatusQuery)).phase === 'OPEN' ? true : null,
     );
-    const first = request();
     // Its position counts the queue only: the one being validated has left it, so it is not asserted here.
-    await handle.executeUpdate(submitToBountyUpdate, { args: [first] });
-    expect(await refusal(handle, { ...first, diffHash: 'cd'.repeat(32) })).toBe('SUBMISSION_EXISTS');
-    await handle.executeUpdate(submitToBountyUpdate, { args: [request()] });
+    const first = paidSubmissionWorkflowId(randomUUID());
+    await harness.client.workflow.executeUpdateWithStart(submitUpdate, {
+      args: [{ parentWorkflowId: handle.workflowId, mode: 'bounty', entry: request() }],
+      startWorkflowOperation: new WithStartWorkflowOperation('paidSubmission', {
+        workflowId: first,
+        taskQueue: TASK_QUEUES.control,
+        workflowIdConflictPolicy: 'FAIL',
+        args: [{ stake: null }],
+      }),
+    });
+    // One submission carries one request: a second one on the same workflow is refused before the bounty hears.
+    const again = { parentWorkflowId: handle.workflowId, mode: 'bounty' as const, entry: request() };
+    expect(
+      await refused(harness.client.workflow.getHandle(first).executeUpdate(submitUpdate, { args: [again] })),
+    ).toBe('SUBMISSION_EXISTS');
+    await submitDiff(harness.client, handle.workflowId, request());
     expect(await refusal(handle, request())).toBe('BOUNTY_POOL_EXHAUSTED');
 
     expect(await handle.query(bountyStatusQuery)).toMatchObject({

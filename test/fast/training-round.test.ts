@@ -5,15 +5,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TrainingValidationActivities } from '../../activities/training-validation';
 import { TASK_QUEUES } from '../../temporal-config';
 import { trainingRound } from '../../workflows';
-import type { GradientSubmission, RoundSettings } from '../../workflows/training-definitions';
-import {
-  roundStatusQuery,
-  submitGradientUpdate,
-  trainingRoundWorkflowId,
-} from '../../workflows/training-definitions';
+import type { GradientEntry } from '../../workflows/submission-definitions';
+import type { RoundSettings } from '../../workflows/training-definitions';
+import { roundStatusQuery, trainingRoundWorkflowId } from '../../workflows/training-definitions';
 import { fakeLightning } from '../support/fake-lightning';
 import type { ControlHarness } from '../support/harness';
 import { startControlHarness } from '../support/harness';
+import { submitGradient } from '../support/submissions';
 import { roundSettings } from '../support/training';
 
 // A round's door, window and verdicts without a payload worth scoring: the real Temporal dev server and ledger, a
@@ -51,19 +49,18 @@ async function openRound(settings: RoundSettings): Promise<WorkflowHandle<typeof
   });
 }
 
-const update = (peerId: string, change: Partial<GradientSubmission> = {}): GradientSubmission => ({
+const update = (peerId: string, change: Partial<GradientEntry> = {}): GradientEntry => ({
   peerId,
   round: 0,
   checkpointHash: CHECKPOINT,
   payload: { sha256: digest(peerId), sizeBytes: 1_000, declared: null },
   earnerPublicKey: `02${'cd'.repeat(32)}`,
-  stake: null,
   ...change,
 });
 
-/** The stable code a round's update validator refused with; fails the test when it admitted the update. */
-async function refusal(round: WorkflowHandle<typeof trainingRound>, submission: GradientSubmission) {
-  const err: unknown = await round.executeUpdate(submitGradientUpdate, { args: [submission] }).then(
+/** The stable code the round refused a submission with; fails the test when it admitted the update. */
+async function refusal(round: WorkflowHandle<typeof trainingRound>, submission: GradientEntry) {
+  const err: unknown = await submitGradient(harness.client, round.workflowId, submission).then(
     () => null,
     (failure: unknown) => failure,
   );
@@ -83,9 +80,9 @@ describe('a training round at its door (fast tier)', () => {
     expect(await refusal(round, update('mallory'))).toBe('UNKNOWN_PEER');
     const tooLarge = { sha256: digest('big'), sizeBytes: 200_001, declared: null };
     expect(await refusal(round, update('alice', { payload: tooLarge }))).toBe('PAYLOAD_TOO_LARGE');
-    const alice = await round.executeUpdate(submitGradientUpdate, { args: [update('alice')] });
+    const alice = await submitGradient(harness.client, round.workflowId, update('alice'));
     expect(await refusal(round, update('alice'))).toBe('ALREADY_SUBMITTED');
-    const bob = await round.executeUpdate(submitGradientUpdate, { args: [update('bob')] });
+    const bob = await submitGradient(harness.client, round.workflowId, update('bob'));
 
     const summary = await round.result();
     expect(summary).toMatchObject({ submitted: 2, accepted: 0 });
@@ -98,8 +95,8 @@ describe('a training round at its door (fast tier)', () => {
       stake: null,
     };
     expect(summary.outcomes).toEqual([
-      { ...alice, peerId: 'alice', ...malformed },
-      { ...bob, peerId: 'bob', ...malformed },
+      { submissionId: alice.submissionId, peerId: 'alice', escrowId: alice.escrowId, ...malformed },
+      { submissionId: bob.submissionId, peerId: 'bob', escrowId: bob.escrowId, ...malformed },
     ]);
     expect((await round.query(roundStatusQuery)).submissions.map((entry) => entry.peerId)).toEqual([
       'alice',

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WorkflowUpdateFailedError } from '@temporalio/client';
 import { importMacaroon } from 'macaroon';
 import type { Macaroon } from 'macaroon';
 import { decodePaymentRequest, getInvoices, getWalletInfo, payViaPaymentRequest } from 'ln-service';
@@ -8,9 +9,10 @@ import { exportMacaroonBinary } from '../../../api/l402/binary';
 import { encodeMacaroon, mintToken } from '../../../api/l402/token';
 import type { GateLimits, RateLimit } from '../../../api/rate-limit';
 import { DEFAULT_ROUTE_LIMITS } from '../../../api/rate-limit';
-import { refundStake } from '../../../api/stakes';
+import { enterSubmission } from '../../../api/submissions';
 import { prismaRootKeyStore } from '../../../db/repos/l402';
 import { ledgerRepository } from '../../../db/repos/ledger';
+import { bountyWorkflowId } from '../../../workflows/definitions';
 import { testLnd } from '../../support/lightning';
 import { listWorkflows } from '../../support/temporal';
 import { eventually } from '../../support/workflows';
@@ -77,7 +79,8 @@ async function createBounty(terms: { baselineFeeSats: number; stakeSats: number 
 
 const invoiceCount = async () => (await getInvoices({ lnd: coordinator, limit: 5_000 })).invoices.length;
 const paidWorkflowCount = async () =>
-  (await api.harness.client.workflow.count('WorkflowType = "accessFee" OR WorkflowType = "stake"')).count;
+  (await api.harness.client.workflow.count('WorkflowType = "accessFee" OR WorkflowType = "paidSubmission"'))
+    .count;
 
 beforeAll(async () => {
   api = await startBountyApi({ rateLimits });
@@ -450,17 +453,23 @@ describe('a flood of unpaid requests (attack 7)', () => {
 });
 
 describe('the held stake', () => {
-  it('goes back to the payer once refunded (nothing left pinned by this file)', async () => {
+  it('goes back to the payer at once when its request finds no bounty to enter (nothing left pinned)', async () => {
     const row = await ledgerRepository(api.harness.db.prisma).find(held.paymentHash, 'INCOMING');
-    await refundStake(api.harness.client, { workflowId: row!.workflowId, paymentHash: held.paymentHash });
+    const entry = { agentPublicKey, diffSha256: 'ab'.repeat(32), diffHash: 'cd'.repeat(32), claimedScore: 1 };
+    const refused = await enterSubmission(
+      api.harness.client,
+      { workflowId: row!.workflowId, paymentHash: held.paymentHash },
+      { parentWorkflowId: bountyWorkflowId(randomUUID()), mode: 'bounty', entry },
+    ).catch((err: unknown) => err);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'BOUNTY_NOT_OPEN' });
     expect(await held.payment).toBe('returned');
   }, 60_000);
 });
 
 describe('after the corpus and the flood', () => {
-  it('every access-fee and stake workflow ends, none failed, as the Temporal CLI lists them', async () => {
+  it('every access-fee and paid-submission workflow ends, none failed, as the Temporal CLI lists them', async () => {
     const address = api.harness.env.address;
-    const paid = '(WorkflowType = "accessFee" OR WorkflowType = "stake")';
+    const paid = '(WorkflowType = "accessFee" OR WorkflowType = "paidSubmission")';
     await eventually(
       'every unpaid challenge to expire and its workflow to end',
       async () => (await listWorkflows(address, `${paid} AND ExecutionStatus = "Running"`)).length === 0,

@@ -14,15 +14,16 @@ import type { HistorySource } from '../../../server/audit/histories';
 import { temporalHistories } from '../../../server/audit/histories';
 import { submitToBounty } from '../../../clients/earner/bounty-client';
 import { createEncryptionCodec } from '../../../temporal-config/codec';
-import type { BountySubmissionInput } from '../../../workflows/bounty-submission';
-import { bountySubmissionWorkflowId, bountyWorkflowId } from '../../../workflows/definitions';
+import { bountyWorkflowId } from '../../../workflows/definitions';
+import type { BountyTurn } from '../../../workflows/submission-definitions';
 import { credentialsPath } from '../../../dev/stack/lnd';
 import { testLnd } from '../../support/lightning';
+import { admittedWorkflows } from '../../support/submissions';
 import { testStackConfig } from '../../support/stack-config';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from '../bounties/support';
 import { exampleBountyBody, request, startBountyApi } from '../bounties/support';
-import { alterStartInput, tamperedHistories } from './support';
+import { alterSignalInput, tamperedHistories } from './support';
 
 const bountiesDir = join(__dirname, '../../../bounties');
 const sample = (name: string) =>
@@ -116,8 +117,8 @@ describe('l402-train audit --bounty', () => {
       pool: 0,
       forfeits: STAKE,
     });
-    // The bounty, 2 submissions, 2 escrows, 2 stakes.
-    expect(report.replayed).toBe(7);
+    // The bounty, 2 submissions (each holding its stake), 2 escrows.
+    expect(report.replayed).toBe(5);
   });
 
   it('AUDIT_EVAL_MISMATCH: the held-out split on disk is not the one the evals ran on', async () => {
@@ -138,18 +139,19 @@ describe('l402-train audit --bounty', () => {
   });
 
   it('AUDIT_VERDICT_MISMATCH: a recorded payout rule that would reveal other tranches', async () => {
+    const codec = createEncryptionCodec(api.harness.secrets.codecKeys);
+    const improved = (await admittedWorkflows(api.harness.client, codec, bountyWorkflowId(bountyId))).get(
+      submissions.improved,
+    )!;
     const found = await codes({
       histories: (source) =>
         tamperedHistories(
           source,
-          bountySubmissionWorkflowId(submissions.improved),
-          alterStartInput<BountySubmissionInput>(
-            createEncryptionCodec(api.harness.secrets.codecKeys),
-            (input) => ({
-              ...input,
-              payoutRule: { ...input.payoutRule, rateSatsPerUnit: 1_000 },
-            }),
-          ),
+          improved,
+          alterSignalInput<BountyTurn>(codec, 'turn', (turn) => ({
+            ...turn,
+            payoutRule: { ...turn.payoutRule, rateSatsPerUnit: 1_000 },
+          })),
         ),
     });
     expect(found).toContain('AUDIT_VERDICT_MISMATCH');

@@ -31,6 +31,18 @@ export function alterStartInput<T>(codec: PayloadCodec, change: (input: T) => T)
   };
 }
 
+/** Rewrites the argument of the first signal of that name the execution took. */
+export function alterSignalInput<T>(codec: PayloadCodec, name: string, change: (input: T) => T) {
+  return async (history: History) => {
+    const signalled = (history.events ?? [])
+      .map((event) => event.workflowExecutionSignaledEventAttributes)
+      .find((attributes) => attributes?.signalName === name);
+    if (!signalled?.input?.payloads) throw new Error(`no ${name} signal`);
+    const [payload] = await codec.decode(signalled.input.payloads as never);
+    signalled.input = await encoded(codec, change(defaultPayloadConverter.fromPayload<T>(payload!)));
+  };
+}
+
 /** Rewrites the recorded result of the first call of an activity type. */
 export function alterActivityResult(codec: PayloadCodec, type: string, result: unknown) {
   return async (history: History) => {

@@ -15,18 +15,16 @@ import { createEncryptionCodec } from '../../../temporal-config/codec';
 import { trainingRun } from '../../../workflows';
 import { escrowWorkflowId } from '../../../workflows/definitions';
 import type { RewardEscrowInput, RewardEscrowResult } from '../../../workflows/reward-escrow';
-import type { StakeResult } from '../../../workflows/stake';
 import type { TrainingRoundInput } from '../../../workflows/training-round';
-import {
-  trainingRoundWorkflowId,
-  trainingRunWorkflowId,
-  trainingSubmissionWorkflowId,
-} from '../../../workflows/training-definitions';
+import type { PaidSubmissionResult } from '../../../workflows/submission-definitions';
+import type { SubmissionOutcome } from '../../../workflows/training-definitions';
+import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
+import { admittedWorkflows } from '../../support/submissions';
 import { realTrainingValidation, roundSettings, threePeers } from '../../support/training';
 import {
   alterActivityInput,
@@ -72,6 +70,18 @@ const codec = () => createEncryptionCodec(harness.secrets.codecKeys);
 const submission = async (round: number, peerId: string) => {
   const rows = await trainingRepository(harness.db.prisma).submissions(runId, round);
   return rows.find((row) => row.peerId === peerId)!;
+};
+/** The `paidSubmission` workflow that carried a decided submission of the run. */
+const workflowOf = async (round: number, submissionId: string) =>
+  (await admittedWorkflows(harness.client, codec(), trainingRoundWorkflowId(runId, round))).get(
+    submissionId,
+  )!;
+/** What a decided submission's own workflow says it came to. */
+const outcomeOf = async (round: number, submissionId: string) => {
+  const result = (await harness.client.workflow
+    .getHandle(await workflowOf(round, submissionId))
+    .result()) as PaidSubmissionResult;
+  return result.outcome as SubmissionOutcome;
 };
 
 beforeAll(async () => {
@@ -130,8 +140,8 @@ describe('the audit of a two-execution training run with stakes', () => {
     const report = await audit();
     expect(report.findings).toEqual([]);
     expect(report.runExecutions).toBe(2);
-    // 2 run executions + per round: the round, 3 submissions, 3 escrows, 3 stakes.
-    expect(report.replayed).toBe(2 + ROUNDS * 10);
+    // 2 run executions + per round: the round, 3 submissions (each holding its stake), 3 escrows.
+    expect(report.replayed).toBe(2 + ROUNDS * 7);
     expect(report.rounds.map((round) => [round.round, round.submissions, round.accepted])).toEqual([
       [0, 3, 2],
       [1, 3, 2],
@@ -198,9 +208,7 @@ describe('the audit of a two-execution training run with stakes', () => {
 
   const escrowRows = async (round: number, peerId: string, state: 'SETTLED' | 'FAILED') => {
     const { submissionId } = await submission(round, peerId);
-    const outcome = (await harness.client.workflow
-      .getHandle(trainingSubmissionWorkflowId(submissionId))
-      .result()) as { escrowId: string };
+    const outcome = await outcomeOf(round, submissionId);
     return harness.db.prisma.ledgerEntry.findMany({
       where: { workflowId: escrowWorkflowId(outcome.escrowId), state },
     });
@@ -234,9 +242,7 @@ describe('the audit of a two-execution training run with stakes', () => {
 
   it('AUDIT_TRANCHE_SATS: an escrow whose recorded first tranche is larger than what it paid', async () => {
     const { submissionId } = await submission(1, 'alice');
-    const outcome = (await harness.client.workflow
-      .getHandle(trainingSubmissionWorkflowId(submissionId))
-      .result()) as { escrowId: string; revealed: number };
+    const outcome = await outcomeOf(1, submissionId);
     expect(outcome.revealed).toBeGreaterThan(0);
     const report = await audit((source) =>
       tamperedHistories(
@@ -279,11 +285,11 @@ describe('the audit of a two-execution training run with stakes', () => {
       ),
     );
     expect(round0!.checkpointHash).not.toBe(round1!.checkpointHash);
-    const bob = await submission(1, 'bob');
+    const bob = await workflowOf(1, (await submission(1, 'bob')).submissionId);
     const found = await codes((source) =>
       tamperedHistories(
         source,
-        trainingSubmissionWorkflowId(bob.submissionId),
+        bob,
         alterActivityInput<{ checkpointHash: string }>(codec(), 'scoreGradient', (input) => ({
           ...input,
           checkpointHash: round0!.checkpointHash,
@@ -306,11 +312,11 @@ describe('the audit of a two-execution training run with stakes', () => {
   });
 
   it('AUDIT_PRECHECK_MISMATCH: history says the pre-check refused a payload that passes', async () => {
-    const alice = await submission(0, 'alice');
+    const alice = await workflowOf(0, (await submission(0, 'alice')).submissionId);
     const found = await codes((source) =>
       tamperedHistories(
         source,
-        trainingSubmissionWorkflowId(alice.submissionId),
+        alice,
         alterActivityResult(codec(), 'precheckGradient', {
           ok: false,
           code: 'GRADIENT_SHAPE_MISMATCH',
@@ -356,10 +362,7 @@ describe('the audit of a two-execution training run with stakes', () => {
 
   const escrowOf = async (round: number, peerId: string) => {
     const { submissionId } = await submission(round, peerId);
-    const outcome = (await harness.client.workflow
-      .getHandle(trainingSubmissionWorkflowId(submissionId))
-      .result()) as { escrowId: string; revealed: number; stake: string };
-    return { submissionId, ...outcome };
+    return { ...(await outcomeOf(round, submissionId)), submissionId };
   };
 
   it('AUDIT_LND_MISMATCH and AUDIT_HISTORY_MISMATCH: an escrow history that revealed one tranche fewer than LND paid', async () => {
@@ -391,7 +394,7 @@ describe('the audit of a two-execution training run with stakes', () => {
     expect(found).toContain('AUDIT_LND_MISSING');
   });
 
-  it('AUDIT_STAKE_MISMATCH: a stake history that settled a stake the rule refunds', async () => {
+  it('AUDIT_STAKE_MISMATCH: a submission history that settled a stake the rule refunds', async () => {
     const row = await submission(1, 'mallory');
     const stakeRow = await harness.db.prisma.ledgerEntry.findFirstOrThrow({
       where: { paymentHash: row.stakeHash!, direction: 'INCOMING' },
@@ -401,10 +404,9 @@ describe('the audit of a two-execution training run with stakes', () => {
       tamperedHistories(
         source,
         stakeRow.workflowId,
-        alterResult<StakeResult>(codec(), (result) => ({
+        alterResult<PaidSubmissionResult>(codec(), (result) => ({
           ...result,
-          outcome: 'forfeited',
-          finalState: 'SETTLED',
+          stake: result.stake && { ...result.stake, outcome: 'forfeited' },
         })),
       ),
     );
@@ -413,9 +415,8 @@ describe('the audit of a two-execution training run with stakes', () => {
 
   it('AUDIT_HISTORY_MISSING: a submission the round names whose history is gone', async () => {
     const { submissionId } = await submission(0, 'bob');
-    const report = await audit((source) =>
-      withoutHistory(source, trainingSubmissionWorkflowId(submissionId)),
-    );
+    const gone = await workflowOf(0, submissionId);
+    const report = await audit((source) => withoutHistory(source, gone));
     expect(report.findings).toEqual(
       expect.arrayContaining([expect.objectContaining({ code: 'AUDIT_HISTORY_MISSING', submissionId })]),
     );

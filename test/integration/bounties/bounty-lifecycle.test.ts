@@ -9,13 +9,10 @@ import { dataConverter } from '../../../server/coordinator/temporal';
 import { booksBalance, bountyBooks } from '../../../domain/money/bounty-books';
 import { bountyRepository } from '../../../db/repos/bounties';
 import { buyBaseline, submitToBounty } from '../../../clients/earner/bounty-client';
-import {
-  bountyStatusQuery,
-  bountySubmissionWorkflowId,
-  bountyWorkflowId,
-  escrowWorkflowId,
-} from '../../../workflows/definitions';
+import { createEncryptionCodec } from '../../../temporal-config/codec';
+import { bountyStatusQuery, bountyWorkflowId, escrowWorkflowId } from '../../../workflows/definitions';
 import { channelBalance, stakePayment, testLnd } from '../../support/lightning';
+import { admittedWorkflows } from '../../support/submissions';
 import { eventually } from '../../support/workflows';
 import type { BountyTestApi } from './support';
 import { exampleBountyBody, request, startBountyApi } from './support';
@@ -235,14 +232,18 @@ describe('a bounty end to end on the real stack', () => {
 
     // I5: the bounty's and every submission's history replays with this code to the same decisions.
     const replay = Date.now();
+    const admitted = await admittedWorkflows(
+      api.harness.client,
+      createEncryptionCodec(api.harness.secrets.codecKeys),
+      bountyWorkflowId(bountyId),
+    );
     const histories = await Promise.all(
-      [
-        bountyWorkflowId(bountyId),
-        ...[o, i, g, c].map((s) => bountySubmissionWorkflowId(s.submissionId)),
-      ].map(async (workflowId) => ({
-        workflowId,
-        history: await api.harness.client.workflow.getHandle(workflowId).fetchHistory(),
-      })),
+      [bountyWorkflowId(bountyId), ...[o, i, g, c].map((s) => admitted.get(s.submissionId)!)].map(
+        async (workflowId) => ({
+          workflowId,
+          history: await api.harness.client.workflow.getHandle(workflowId).fetchHistory(),
+        }),
+      ),
     );
     const replayed = Worker.runReplayHistories(
       {

@@ -11,16 +11,13 @@ import { checkpointReader, nextOpenRound, playRound } from '../../../clients/pee
 import { referenceTrainer } from '../../../clients/peer/reference-trainer';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
-import {
-  submitGradientUpdate,
-  trainingRoundWorkflowId,
-  trainingRunWorkflowId,
-} from '../../../workflows/training-definitions';
+import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { storedPayloadOf } from '../../../api/training/stored-payload';
 import { roundSettings, startTrainingApi } from '../../support/training';
+import { submitGradient } from '../../support/submissions';
 import { listWorkflows } from '../../support/temporal';
 
 /**
@@ -89,25 +86,17 @@ describe('a peer that sends k = 65 in a round of three', () => {
     );
     expect(refused).toMatchObject({ code: 'GRADIENT_COMPRESSION_MISMATCH', status: 409 });
 
-    // Past the API, straight to the round: its update validator refuses the same payload.
-    const direct = await harness.client.workflow
-      .getHandle(trainingRoundWorkflowId(runId, 0))
-      .executeUpdate(submitGradientUpdate, {
-        args: [
-          {
-            peerId: 'mallory',
-            round: 0,
-            checkpointHash: opened.checkpointHash,
-            payload: storedPayloadOf(k65),
-            earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
-            stake: null,
-          },
-        ],
-      })
-      .then(
-        () => null,
-        (err: unknown) => err,
-      );
+    // Past the API's precheck, straight to a submission: the round's own door refuses the same payload.
+    const direct = await submitGradient(harness.client, trainingRoundWorkflowId(runId, 0), {
+      peerId: 'mallory',
+      round: 0,
+      checkpointHash: opened.checkpointHash,
+      payload: storedPayloadOf(k65),
+      earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
+    }).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect(direct).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((direct as WorkflowUpdateFailedError).cause).toMatchObject({
       type: 'GRADIENT_COMPRESSION_MISMATCH',

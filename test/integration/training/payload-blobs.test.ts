@@ -12,14 +12,11 @@ import { referenceTrainer } from '../../../clients/peer/reference-trainer';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import type { RunStatus } from '../../../workflows/training-definitions';
-import {
-  submitGradientUpdate,
-  trainingRoundWorkflowId,
-  trainingRunWorkflowId,
-} from '../../../workflows/training-definitions';
+import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
 import type { TestApi } from '../../support/api';
 import type { ControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
+import { submitGradient } from '../../support/submissions';
 import { roundSettings, startTrainingApi } from '../../support/training';
 
 /**
@@ -71,7 +68,7 @@ async function historiesOfRun(): Promise<Map<string, temporal.api.history.v1.IHi
     if (histories.has(workflowId)) continue;
     const history = await harness.client.workflow.getHandle(workflowId).fetchHistory();
     histories.set(workflowId, history);
-    pending.push(...linkedWorkflowIds(history).filter((id) => !id.startsWith('stake/')));
+    pending.push(...linkedWorkflowIds(history));
   }
   return histories;
 }
@@ -92,20 +89,13 @@ describe('a 5 MB payload in a round', () => {
     // Past the API's JSON body limit, as the API would after storing it: the bytes in the store, the hash to the round.
     const stored = storedPayloadOf(huge);
     expect(await databaseBlobStore(harness.db.prisma).put(huge)).toBe(stored.sha256);
-    await harness.client.workflow
-      .getHandle(trainingRoundWorkflowId(runId, 0))
-      .executeUpdate(submitGradientUpdate, {
-        args: [
-          {
-            peerId: 'mallory',
-            round: 0,
-            checkpointHash: opened.checkpointHash,
-            payload: stored,
-            earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
-            stake: null,
-          },
-        ],
-      });
+    const submitted = await submitGradient(harness.client, trainingRoundWorkflowId(runId, 0), {
+      peerId: 'mallory',
+      round: 0,
+      checkpointHash: opened.checkpointHash,
+      payload: stored,
+      earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
+    });
     await playRound({ apiUrl: api.url, ...alice, train: () => honest, cltvDelta: 60, pollMs: 200 });
 
     const result = (await run.result()) as RunStatus;
@@ -132,7 +122,7 @@ describe('a 5 MB payload in a round', () => {
     expect(Math.max(...sizes.map((size) => size.largestPayloadBytes))).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     // Whole histories stay far below the payload they are about; the 5 MB one's own history is a few KB.
     expect(Math.max(...sizes.map((size) => size.historyBytes))).toBeLessThan(64 * 1024);
-    const own = sizes.find((size) => size.workflowId.endsWith(`${runId}-r0-mallory`))!;
+    const own = sizes.find((size) => size.workflowId === submitted.workflowId)!;
     expect(own.historyBytes).toBeLessThan(16 * 1024);
   }, 240_000);
 });

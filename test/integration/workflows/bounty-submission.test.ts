@@ -1,14 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { getWalletInfo } from 'ln-service';
+import { getWalletInfo, payViaPaymentRequest } from 'ln-service';
 import type { BountyEvalActivities } from '../../../activities/bounty-eval';
 import { SandboxError } from '../../../domain/bounty';
 import { BOUNTY_ESCROW } from '../../../server/coordinator/bounty-settings';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { bountySubmission } from '../../../workflows';
-import { bountySubmissionWorkflowId } from '../../../workflows/definitions';
+import type { paidSubmission } from '../../../workflows';
+import { bountyStatusQuery, invoiceUpdate } from '../../../workflows/definitions';
+import { fakeBountyValidation, startFakeBounty } from '../../support/fake-bounty-validation';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
+import { submitDiff } from '../../support/submissions';
+import { eventually } from '../../support/workflows';
 
 /** A validation host whose sandbox is gone: every eval fails for good, as `activities/bounty-eval` reports it. */
 const brokenSandbox: Pick<BountyEvalActivities, 'checkDiff' | 'evalSplit' | 'evalCanaries'> = {
@@ -19,53 +21,50 @@ const brokenSandbox: Pick<BountyEvalActivities, 'checkDiff' | 'evalSplit' | 'eva
   evalCanaries: async () => [],
 };
 
+const sponsor = testLnd('sponsor');
 let harness: ControlHarness;
 
 beforeAll(async () => {
-  harness = await startControlHarness({ validationActivities: brokenSandbox });
+  harness = await startControlHarness({
+    validationActivities: (prisma) => ({ ...fakeBountyValidation(prisma), ...brokenSandbox }),
+  });
 });
 
 afterAll(async () => {
   await harness?.stop();
 });
 
-describe('bountySubmission when validation cannot run', () => {
+describe('a bounty submission when validation cannot run', () => {
   it('rejects as EVAL_ERROR with a refund verdict (an honest failure), pays nothing, and records it', async () => {
-    const submissionId = randomUUID();
     const bountyId = randomUUID();
-    const result = await harness.client.workflow.execute(bountySubmission, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: bountySubmissionWorkflowId(submissionId),
-      args: [
-        {
-          submissionId,
-          escrowId: randomUUID(),
-          bountyId,
-          agentPublicKey: (await getWalletInfo({ lnd: testLnd('peer2') })).public_key,
-          diffSha256: 'ab'.repeat(32),
-          diffHash: 'cd'.repeat(32),
-          claimedScore: 1,
-          stake: null,
-          bundle: 'example-sort',
-          baselineSha256: 'cd'.repeat(32),
-          bestScore: 0.3,
-          direction: 'higher',
-          tolerances: { claimAbsolute: 0, claimRelative: 0.001, stability: 0, minImprovement: 0.001 },
-          repeatRuns: 2,
-          payoutRule: { kind: 'linear-capped', capSats: 1_000, rateSatsPerUnit: 1_000, trancheCount: 2 },
-          // Nobody hands in escrow invoices here: the escrow expires quickly and moves nothing.
-          escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
-        },
-      ],
+    const bounty = await startFakeBounty(harness.client, {
+      bountyId,
+      budgetSats: 4_000,
+      sponsorPublicKey: (await getWalletInfo({ lnd: sponsor })).public_key,
+      // Nobody hands in escrow invoices here: the escrow expires quickly and moves nothing.
+      escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 1 },
     });
+    const { bolt11 } = await bounty.executeUpdate(invoiceUpdate);
+    await payViaPaymentRequest({ lnd: sponsor, request: bolt11 });
+    await eventually(
+      'the bounty to open',
+      async () => (await bounty.query(bountyStatusQuery)).phase === 'OPEN',
+    );
+
+    const submitted = await submitDiff(harness.client, bounty.workflowId, {
+      agentPublicKey: (await getWalletInfo({ lnd: testLnd('peer2') })).public_key,
+      diffSha256: 'ab'.repeat(32),
+      diffHash: 'cd'.repeat(32),
+      claimedScore: 1,
+    });
+    const handle = harness.client.workflow.getHandle<typeof paidSubmission>(submitted.workflowId);
+    const { outcome } = await handle.result();
+    const result = outcome?.mode === 'bounty' ? outcome : null;
     // The sandbox's own code crossed the failure boundary as the failure type, and was not retried.
-    expect(result.evidence.publicRuns).toEqual([
+    expect(result?.evidence.publicRuns).toEqual([
       { kind: 'error', code: 'EVAL_FAILED', detail: 'SANDBOX_UNAVAILABLE' },
     ]);
-    const history = await harness.client.workflow
-      .getHandle(bountySubmissionWorkflowId(submissionId))
-      .fetchHistory();
-    const events = history.events ?? [];
+    const events = (await handle.fetchHistory()).events ?? [];
     const evalSplits = new Set(
       events
         .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'evalSplit')
@@ -83,11 +82,13 @@ describe('bountySubmission when validation cannot run', () => {
       stake: null,
     });
     expect(
-      await harness.db.prisma.bountySubmission.findUnique({ where: { id: submissionId } }),
+      await harness.db.prisma.bountySubmission.findUnique({ where: { id: submitted.submissionId } }),
     ).toMatchObject({
       status: 'REJECTED',
       reason: 'EVAL_ERROR',
       payoutSats: 0n,
     });
-  }, 60_000);
+    await bounty.signal('closeBounty');
+    await bounty.result();
+  }, 120_000);
 });

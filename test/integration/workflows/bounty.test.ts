@@ -6,7 +6,6 @@ import {
   bountyWorkflowId,
   closeBountySignal,
   invoiceUpdate,
-  submitToBountyUpdate,
 } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
@@ -16,6 +15,7 @@ import {
   startFakeBounty,
 } from '../../support/fake-bounty-validation';
 import { testLnd } from '../../support/lightning';
+import { submitDiff } from '../../support/submissions';
 import { eventually } from '../../support/workflows';
 
 const BASELINE = FAKE_BASELINE_SCORE;
@@ -52,21 +52,12 @@ describe('the bounty workflow over several runs', () => {
 
     const agent = (await getWalletInfo({ lnd: testLnd('peer2') })).public_key;
     for (const claimedScore of [BASELINE, BASELINE, BASELINE]) {
-      await harness.client.workflow
-        .getHandle(bountyWorkflowId(bountyId))
-        .executeUpdate(submitToBountyUpdate, {
-          args: [
-            {
-              submissionId: randomUUID(),
-              escrowId: randomUUID(),
-              agentPublicKey: agent,
-              diffSha256: 'ab'.repeat(32),
-              diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
-              claimedScore,
-              stake: null,
-            },
-          ],
-        });
+      await submitDiff(harness.client, bountyWorkflowId(bountyId), {
+        agentPublicKey: agent,
+        diffSha256: 'ab'.repeat(32),
+        diffHash: randomUUID().replaceAll('-', '').padEnd(64, '0'),
+        claimedScore,
+      });
     }
     await eventually(
       'three submissions judged',

@@ -7,11 +7,8 @@ import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import { escrowStatusQuery, escrowWorkflowId } from '../../../workflows/definitions';
 import type { RunStatus } from '../../../workflows/training-definitions';
-import {
-  trainingRoundWorkflowId,
-  trainingRunWorkflowId,
-  trainingSubmissionWorkflowId,
-} from '../../../workflows/training-definitions';
+import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
+import { linkedWorkflowIds } from '../../../server/audit/histories';
 import { startTestApi } from '../api';
 import type { threePeers } from '../training';
 import { roundSettings } from '../training';
@@ -132,15 +129,23 @@ export async function trainingScenario(
     }
   }
   const totalPaid = [...paidByPeer.values()].reduce((total, sats) => total + sats, 0);
-  const submissionIds = statuses.flatMap(
-    (status) => status.history[0]?.outcomes.map((o) => o.submissionId) ?? [],
-  );
+  // Every submission of these rounds was admitted: the submission workflows are the ones each round signalled.
+  const submissionWorkflowIds = async () =>
+    (
+      await all(runIds, async (runId) =>
+        linkedWorkflowIds(
+          await deps.client.workflow.getHandle(trainingRoundWorkflowId(runId, 0)).fetchHistory(),
+        ),
+      )
+    )
+      .flat()
+      .filter((id) => id.startsWith('submission/'));
   return {
     finishedAt,
     workflowIds:
       flow === 'round'
         ? runIds.map((runId) => trainingRoundWorkflowId(runId, 0))
-        : submissionIds.map(trainingSubmissionWorkflowId),
+        : await submissionWorkflowIds(),
     hashes,
     moves: [
       ...peers.map((peer) => ({ node: peer.node, lnd: peer.lnd, sats: paidByPeer.get(peer.peerId) ?? 0 })),

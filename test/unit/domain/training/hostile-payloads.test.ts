@@ -85,7 +85,7 @@ interface Case {
   round?: number;
   checkpointHash?: string;
   settings?: WireSettings;
-  /** The door's refusal (API and the round's update validator), or null when the door lets it in. */
+  /** The door's refusal (API and the round's admission), or null when the door lets it in. */
   door: string | null;
   /** The pre-check's code (also the scorer's and the aggregator's), or 'ok'. */
   precheck: string;
