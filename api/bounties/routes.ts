@@ -221,16 +221,18 @@ export function bountyRoutes(deps: BountyRouteDeps): ApiRoute[] {
       /** Everything the API can refuse, checked before a stake is asked for or a byte is stored. */
       precheck: async ({ params, body }, req): Promise<Prechecked> => {
         const bounty = await bountyOf(params.id);
-        if (bounty.phase !== 'OPEN') {
+        // A request presenting a paid stake goes on even to a refusal: the bounty's own refusal (or its absence,
+        // once it has closed) then refunds the stake at once, where refusing here would leave it held until its
+        // deadline.
+        const paid = parseAuthorization(req.get('authorization')) !== null;
+        if (bounty.phase !== 'OPEN' && !paid) {
           throw new BountyApiError('BOUNTY_NOT_OPEN', `bounty ${bounty.id} is ${bounty.phase}`);
         }
         applyDiff(bounty.baselineFiles as Record<string, string>, body.diff, {
           allowedFiles: bounty.allowedFiles,
           maxDiffBytes: bounty.maxDiffBytes,
         });
-        // A request presenting a paid stake goes on even to a refusal: the bounty's own refusal then refunds the
-        // stake at once, where refusing here would leave it held until its deadline.
-        if (parseAuthorization(req.get('authorization')) === null) {
+        if (!paid) {
           const refused = bountyDoorRefusal(await workflowOf(bounty).query(bountyStatusQuery));
           if (refused) throw new BountyApiError(refused, `bounty ${bounty.id} takes no submission now`);
         }

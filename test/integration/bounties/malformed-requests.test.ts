@@ -290,3 +290,41 @@ describe('the bounty CLI against the API and the agent’s own LND', () => {
     }
   }, 60_000);
 });
+
+describe('a stake paid for a bounty that then closes', () => {
+  it('is refused with BOUNTY_NOT_OPEN and its stake goes back at once, not at its deadline', async () => {
+    const created = await request(api.apiUrl, '/bounties', { body: create });
+    const closing = created.body.bountyId as string;
+    await payViaPaymentRequest({ lnd: sponsor, request: created.body.fundingInvoice as string });
+    await eventually(
+      'the bounty to open',
+      async () => (await request(api.apiUrl, `/bounties/${closing}`)).body.phase === 'OPEN',
+      60_000,
+    );
+    const url = `/bounties/${closing}/submissions`;
+    const payer = testLnd('peer3');
+    const body = submission({ agentPublicKey: (await getWalletInfo({ lnd: payer })).public_key });
+    const { macaroon, invoice } = parseChallenge((await request(api.apiUrl, url, { raw: body })).challenge);
+    await request(api.apiUrl, `/bounties/${closing}/close`, {
+      body: { closeToken: created.body.closeToken as string },
+    });
+    await eventually(
+      'the bounty to close',
+      async () => (await request(api.apiUrl, `/bounties/${closing}`)).body.phase === 'CLOSED',
+    );
+
+    const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
+      () => 'forfeited',
+      () => 'returned',
+    );
+    const refused = await eventually('the stake to be held', async () => {
+      const answer = await request(api.apiUrl, url, { raw: body, authorization: `L402 ${macaroon}` });
+      return answer.body.error?.code === 'L402_NOT_PAID' ? null : answer;
+    });
+    expect({ status: refused.status, code: refused.body.error?.code }).toEqual({
+      status: 409,
+      code: 'BOUNTY_NOT_OPEN',
+    });
+    expect(await stake).toBe('returned');
+  }, 120_000);
+});
