@@ -2,7 +2,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
@@ -22,14 +21,10 @@ import { ACTIVITY_PROFILES } from '../temporal-config';
 import type { BountyStatus, HeldStake } from './definitions';
 import { bountyStatusQuery, closeBountySignal } from './definitions';
 import { invoicePublisher } from './hold-invoice';
+import { tellSubmission } from './submission-parent';
 import { openPlainInvoice } from './plain-invoice';
 import type { EscrowSettings } from './reward-escrow';
-import type {
-  Admission,
-  BountyEntry,
-  BountySubmissionResult,
-  SubmissionTurn,
-} from './submission-definitions';
+import type { BountyEntry, BountySubmissionResult, SubmissionTurn } from './submission-definitions';
 import {
   admissionSignal,
   admitSignal,
@@ -135,10 +130,6 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
   setHandler(closeBountySignal, () => {
     closing = true;
   });
-  const answer = (workflowId: string, admission: Admission) =>
-    getExternalWorkflowHandle(workflowId)
-      .signal(admissionSignal, admission)
-      .catch((err: unknown) => log.warn('admission not delivered', { workflowId, err: String(err) }));
   setHandler(admitSignal, async (request) => {
     const refused =
       request.mode !== 'bounty'
@@ -147,7 +138,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
           (input.stakeSats > 0 && !request.stake ? 'STAKE_REQUIRED' : null) ??
           (queue.some((q) => q.workflowId === request.workflowId) ? 'SUBMISSION_EXISTS' : null));
     if (refused !== null || request.mode !== 'bounty') {
-      await answer(request.workflowId, { refused: refused ?? 'INVALID_INPUT' });
+      await tellSubmission(request.workflowId, admissionSignal, { refused: refused ?? 'INVALID_INPUT' });
       return;
     }
     const { entry } = request;
@@ -166,7 +157,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     queue.push(queued);
     status.reservedSats += escrowReserve;
     const waitSeconds = Math.max(0, Date.parse(input.deadline) - Date.now()) / 1000;
-    await answer(request.workflowId, {
+    await tellSubmission(request.workflowId, admissionSignal, {
       admitted: {
         submissionId,
         escrowId: queued.escrowId,
@@ -257,7 +248,6 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
    * rules and hands it the decision; resolves with its outcome, or null when it reported none in time.
    */
   async function validateInTurn(next: Queued): Promise<BountySubmissionResult | null> {
-    const submission = getExternalWorkflowHandle(next.workflowId);
     const turn: SubmissionTurn = {
       mode: 'bounty',
       bountyId: input.bountyId,
@@ -271,21 +261,15 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       escrow: input.escrow,
       ...(next.copiedFrom === undefined ? {} : { copiedFrom: next.copiedFrom }),
     };
-    const delivered = await submission.signal(turnSignal, turn).then(
-      () => true,
-      () => false,
-    );
-    if (!delivered) return null;
+    if (!(await tellSubmission(next.workflowId, turnSignal, turn))) return null;
     if (!(await condition(() => evidence.has(next.submissionId), validateWithinSeconds * 1000))) return null;
     const judgement = judgeSubmission(evidence.get(next.submissionId) as SubmissionEvidence);
     evidence.delete(next.submissionId);
-    await submission
-      .signal(decisionSignal, {
-        mode: 'bounty',
-        judgement,
-        reveal: bountyReveal(judgement, input.payoutRule),
-      })
-      .catch((err: unknown) => log.warn('decision not delivered', { submissionId: next.submissionId, err }));
+    await tellSubmission(next.workflowId, decisionSignal, {
+      mode: 'bounty',
+      judgement,
+      reveal: bountyReveal(judgement, input.payoutRule),
+    });
     if (!(await condition(() => outcomes.has(next.submissionId), reportWithinSeconds * 1000))) return null;
     const outcome = outcomes.get(next.submissionId) as BountySubmissionResult;
     outcomes.delete(next.submissionId);

@@ -1,17 +1,10 @@
-import {
-  condition,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  setHandler,
-  uuid4,
-} from '@temporalio/workflow';
+import { condition, log, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
 import { roundVerdicts } from '../domain/training/round-verdicts';
 import { splitIntoTranches } from '../domain/money/tranches';
 import { submissionRefusal } from '../domain/training/refusals';
 import { ACTIVITY_PROFILES } from '../temporal-config';
-import type { Admission, AdmitRequest } from './submission-definitions';
+import type { AdmitRequest } from './submission-definitions';
 import {
   admissionSignal,
   admitSignal,
@@ -29,6 +22,7 @@ import type {
   SubmissionOutcome,
 } from './training-definitions';
 import { roundStatusQuery } from './training-definitions';
+import { tellSubmission } from './submission-parent';
 
 const validation = proxyActivities<TrainingValidationActivities>(ACTIVITY_PROFILES.validation);
 
@@ -89,23 +83,13 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   const reported = new Map<string, SubmissionOutcome>();
   setHandler(roundStatusQuery, () => status);
 
-  const answer = (workflowId: string, admission: Admission) =>
-    getExternalWorkflowHandle(workflowId)
-      .signal(admissionSignal, admission)
-      .then(
-        () => true,
-        (err: unknown) => {
-          log.warn('admission not delivered', { workflowId, err: String(err) });
-          return false;
-        },
-      );
   setHandler(admitSignal, async (request: AdmitRequest) => {
     const refused =
       request.mode === 'training'
         ? submissionRefusal(status, { ...request.entry, stake: request.stake })
         : 'INVALID_INPUT';
     if (refused || request.mode !== 'training') {
-      await answer(request.workflowId, { refused: refused ?? 'INVALID_INPUT' });
+      await tellSubmission(request.workflowId, admissionSignal, { refused: refused ?? 'INVALID_INPUT' });
       return;
     }
     const { entry } = request;
@@ -116,12 +100,9 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     workflows.set(submissionId, request.workflowId);
     payloads.set(submissionId, entry.payload.sha256);
     const turnWithinSeconds = settings.submitWithinSeconds;
-    if (
-      await answer(request.workflowId, {
-        admitted: { submissionId, escrowId, position: 1, turnWithinSeconds },
-      })
-    )
-      await getExternalWorkflowHandle(request.workflowId).signal(turnSignal, {
+    const admitted = { submissionId, escrowId, position: 1, turnWithinSeconds };
+    if (await tellSubmission(request.workflowId, admissionSignal, { admitted }))
+      await tellSubmission(request.workflowId, turnSignal, {
         mode: 'training',
         runId: input.runId,
         heldOutSeed: input.heldOutSeed,
@@ -158,11 +139,10 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
         reason: 'not-scored-in-time',
         reveal: 0,
       };
-      await getExternalWorkflowHandle(workflows.get(entry.submissionId) as string)
-        .signal(decisionSignal, { mode: 'training', ...verdict })
-        .catch((err: unknown) =>
-          log.warn('verdict not delivered', { submissionId: entry.submissionId, err: String(err) }),
-        );
+      await tellSubmission(workflows.get(entry.submissionId) as string, decisionSignal, {
+        mode: 'training',
+        ...verdict,
+      });
     }),
   );
   // Each submission reports once its escrow and stake have ended; one that does not is its own failure.
