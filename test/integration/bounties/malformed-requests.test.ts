@@ -64,6 +64,28 @@ async function footprint() {
 
 const submission = (overrides: Record<string, unknown>) =>
   JSON.stringify({ diff: improvement, claimedScore: 1.049294, agentPublicKey, ...overrides });
+/**
+ * Pays a stake from `payer` and repeats the staked request with its macaroon until the stake is held: the answer,
+ * and how the payment ended at the payer (`returned` when the stake was refunded).
+ */
+async function payAndRetry(
+  payer: ReturnType<typeof testLnd>,
+  invoice: string,
+  url: string,
+  body: string,
+  macaroon: string,
+) {
+  const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
+    () => 'forfeited',
+    () => 'returned',
+  );
+  const refused = await eventually('the stake to be held', async () => {
+    const answer = await request(api.apiUrl, url, { raw: body, authorization: `L402 ${macaroon}` });
+    return answer.body.error?.code === 'L402_NOT_PAID' ? null : answer;
+  });
+  return { stake, refused };
+}
+
 const otherFile = improvement.replaceAll('sort.js', 'eval.js');
 
 describe('malformed bounty requests', () => {
@@ -238,14 +260,7 @@ describe('a submission the pool cannot cover', () => {
     expect(await asked()).toEqual(before);
 
     // The stake paid before the pool filled: the bounty refuses the submission and the hold invoice is cancelled.
-    const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
-      () => 'forfeited',
-      () => 'returned',
-    );
-    const refused = await eventually('the stake to be held', async () => {
-      const answer = await request(api.apiUrl, url, { raw: body, authorization: `L402 ${macaroon}` });
-      return answer.body.error?.code === 'L402_NOT_PAID' ? null : answer;
-    });
+    const { stake, refused } = await payAndRetry(payer, invoice, url, body, macaroon);
     expect({ status: refused.status, code: refused.body.error?.code }).toEqual({
       status: 409,
       code: 'BOUNTY_POOL_EXHAUSTED',
@@ -313,14 +328,7 @@ describe('a stake paid for a bounty that then closes', () => {
       async () => (await request(api.apiUrl, `/bounties/${closing}`)).body.phase === 'CLOSED',
     );
 
-    const stake = payViaPaymentRequest({ lnd: payer, request: invoice }).then(
-      () => 'forfeited',
-      () => 'returned',
-    );
-    const refused = await eventually('the stake to be held', async () => {
-      const answer = await request(api.apiUrl, url, { raw: body, authorization: `L402 ${macaroon}` });
-      return answer.body.error?.code === 'L402_NOT_PAID' ? null : answer;
-    });
+    const { stake, refused } = await payAndRetry(payer, invoice, url, body, macaroon);
     expect({ status: refused.status, code: refused.body.error?.code }).toEqual({
       status: 409,
       code: 'BOUNTY_NOT_OPEN',
