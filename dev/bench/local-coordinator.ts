@@ -17,6 +17,7 @@ import { openDatabase } from '../../db/client';
 import type { PrismaClient } from '../../db/client';
 import type { StackConfig } from '../stack/config';
 import { connectLnd, readCredentials } from '../stack/lnd';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../stack/temporal';
 import { ensureTools } from '../stack/tools';
 
 export interface LocalCoordinatorOptions<Validation extends object> {
@@ -42,7 +43,10 @@ export async function startLocalCoordinator<Validation extends object>(
     codecKeys: { currentKeyId: 'bench', keys: { bench: randomBytes(32).toString('base64') } },
   };
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: (await ensureTools()).temporal } },
+    server: {
+      executable: { type: 'existing-path', path: (await ensureTools()).temporal },
+      extraArgs: DEV_SERVER_DYNAMIC_CONFIG,
+    },
   });
   const db = await openDatabase({ kind: 'pglite-memory' });
   const coordinatorLnd = connectLnd(readCredentials(stack, stack.nodes[0]!));

@@ -13,6 +13,18 @@ export function temporalAddress(config: StackConfig): string {
   return `${config.host}:${stackPorts(config).temporalGrpc}`;
 }
 
+/**
+ * The dev server keeps every workflow on its one history shard, whose task readers poll at most 20 times a second
+ * by default: every hand-off (a workflow task, an activity, a timer) then waits for the next 50 ms tick, which
+ * made up most of a submission's time in the workflows (dev/bench/README). A cluster spreads workflows over many
+ * shards, each with its own readers; this one shard carries them all, so its readers may poll as fast as tasks come.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: string[] = [
+  'history.transferProcessorMaxPollRPS=1000',
+  'history.timerProcessorMaxPollRPS=1000',
+  'history.visibilityProcessorMaxPollRPS=1000',
+].flatMap((setting) => ['--dynamic-config-value', setting]);
+
 /** The argv of a Temporal dev server keeping its state in `dbFile`, listening on `host:port`, with our search attributes. */
 export function devServerArgs(dbFile: string, host: string, port: number, extra: string[] = []): string[] {
   return [
@@ -25,6 +37,7 @@ export function devServerArgs(dbFile: string, host: string, port: number, extra:
     '--port',
     String(port),
     ...extra,
+    ...DEV_SERVER_DYNAMIC_CONFIG,
     '--log-level',
     'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),

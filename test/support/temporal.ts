@@ -1,13 +1,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../../dev/stack/temporal';
 import { ensureTools } from '../../dev/stack/tools';
 
 /** A Temporal dev server from the pinned `temporal` binary (never a download), one per test file. */
 export async function temporalTestEnv(): Promise<TestWorkflowEnvironment> {
   const { temporal } = await ensureTools();
   return TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'existing-path', path: temporal }, ip: '127.0.0.1' },
+    server: {
+      executable: { type: 'existing-path', path: temporal },
+      ip: '127.0.0.1',
+      extraArgs: DEV_SERVER_DYNAMIC_CONFIG,
+    },
   });
 }
 
