@@ -1,4 +1,4 @@
-import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/common';
 import { NON_RETRYABLE_CODES } from '../domain/errors';
 
 /** Invoices, database and bookkeeping run here; validation runs on its own queue so GPU hosts can join alone. */
@@ -37,6 +37,16 @@ export const ACTIVITY_PROFILES = {
   /** A heartbeating watch on one invoice; the workflow bounds the whole wait with its own timer. */
   invoiceWatch: { startToCloseTimeout: '24 h', heartbeatTimeout: '20 s', retry: quickRetry },
 } satisfies Record<string, ActivityOptions>;
+
+/**
+ * Short control-queue calls with no money step of their own (reserving the earner's liquidity, deriving hashes,
+ * checking invoices, reading the height): run inside the workflow's own task, each skipping two trips through the
+ * server. Every step that moves or releases sats stays a full activity, so its attempts are in history.
+ */
+export const LOCAL_ACTIVITY_PROFILE = {
+  startToCloseTimeout: '30 s',
+  retry: quickRetry,
+} satisfies LocalActivityOptions;
 
 /** How often a watching activity heartbeats; well inside the watch profile's heartbeat timeout. */
 export const WATCH_HEARTBEAT_MS = 5_000;

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
@@ -14,13 +15,14 @@ import type { EarnerLiquidityRule } from '../domain/money/earner-liquidity';
 import { DEFAULT_EARNER_LIQUIDITY } from '../domain/money/earner-liquidity';
 import type { FeePolicy } from '../domain/money/fees';
 import { feeLimitSats } from '../domain/money/fees';
-import { ACTIVITY_PROFILES } from '../temporal-config';
+import { ACTIVITY_PROFILES, LOCAL_ACTIVITY_PROFILE } from '../temporal-config';
 import type { EscrowStatus } from './definitions';
 import { escrowInvoicesSignal, escrowStatusQuery, releaseEscrowSignal } from './definitions';
 import { beforeHeight } from './hold-invoice';
 
 const lightning = proxyActivities<Activities>(ACTIVITY_PROFILES.lightning);
 const watch = proxyActivities<Activities>(ACTIVITY_PROFILES.invoiceWatch);
+const local = proxyLocalActivities<Activities>(LOCAL_ACTIVITY_PROFILE);
 
 export interface RewardEscrowInput {
   escrowId: string;
@@ -110,16 +112,21 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
     };
   };
 
-  const refusal = await lightning.admitEscrow({
-    claim: {
-      escrowId: input.escrowId,
-      earnerPublicKey: input.earnerPublicKey,
-      htlcs: tranches,
-      sats: input.trancheSats.reduce((total, sats) => total + sats, 0),
-    },
-    rule: liquidity,
-  });
+  // Both in one workflow task; the hashes are published only once the earner is admitted.
+  const [refusal, paymentHashes] = await Promise.all([
+    local.admitEscrow({
+      claim: {
+        escrowId: input.escrowId,
+        earnerPublicKey: input.earnerPublicKey,
+        htlcs: tranches,
+        sats: input.trancheSats.reduce((total, sats) => total + sats, 0),
+      },
+      rule: liquidity,
+    }),
+    local.escrowPaymentHashes({ escrowId: input.escrowId, tranches }),
+  ]);
   if (refusal) return nothingPaid('refused', refusal);
+  status.paymentHashes = paymentHashes;
   const result = await escrowAdmitted(
     input,
     status,
@@ -129,9 +136,7 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
     liquidity,
     workflowId,
   );
-  await CancellationScope.nonCancellable(() =>
-    lightning.releaseEscrowReservation({ escrowId: input.escrowId }),
-  );
+  await CancellationScope.nonCancellable(() => local.releaseEscrowReservation({ escrowId: input.escrowId }));
   return result;
 }
 
@@ -148,37 +153,37 @@ async function escrowAdmitted(
   liquidity: EarnerLiquidityRule,
   workflowId: string,
 ): Promise<RewardEscrowResult> {
-  const tranches = input.trancheSats.length;
-  status.paymentHashes = await lightning.escrowPaymentHashes({ escrowId: input.escrowId, tranches });
   if (!(await condition(() => earner.invoices !== undefined, input.invoiceWithinSeconds * 1000))) {
     return nothingPaid('expired');
   }
   const invoices = earner.invoices as string[];
   const margin = Math.max(input.safetyMarginBlocks ?? MIN_SAFETY_MARGIN_BLOCKS, MIN_SAFETY_MARGIN_BLOCKS);
 
-  let checked: Awaited<ReturnType<Activities['checkEscrowInvoices']>>;
-  try {
-    checked = await lightning.checkEscrowInvoices({
-      escrowId: input.escrowId,
-      invoices,
-      trancheSats: input.trancheSats,
-      safetyMarginBlocks: margin,
-      maxCltvDelta: input.maxInvoiceCltvDelta,
-      earnerPublicKey: input.earnerPublicKey,
-    });
-  } catch (err) {
-    return nothingPaid('invalid-invoices', {
-      code: 'ESCROW_INVOICE_CHECK_FAILED',
-      detail:
-        err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
-          ? err.cause.message
-          : 'the invoices could not be checked',
-    });
-  }
+  const [checked, height] = await Promise.all([
+    local
+      .checkEscrowInvoices({
+        escrowId: input.escrowId,
+        invoices,
+        trancheSats: input.trancheSats,
+        safetyMarginBlocks: margin,
+        maxCltvDelta: input.maxInvoiceCltvDelta,
+        earnerPublicKey: input.earnerPublicKey,
+      })
+      .catch((err: unknown) => ({
+        ok: false as const,
+        refusal: {
+          code: 'ESCROW_INVOICE_CHECK_FAILED',
+          detail:
+            err instanceof ActivityFailure && err.cause instanceof ApplicationFailure
+              ? err.cause.message
+              : 'the invoices could not be checked',
+        },
+      })),
+    local.blockHeight(),
+  ]);
   if (!checked.ok) return nothingPaid('invalid-invoices', checked.refusal);
 
   status.phase = 'locking';
-  const height = await lightning.blockHeight();
   const hold = holdDeadline({
     currentHeight: height,
     invoiceCltvBlocks: Math.min(...checked.invoices.map((invoice) => invoice.cltvDelta)),

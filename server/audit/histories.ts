@@ -96,12 +96,32 @@ export async function workflowResult<T>(codec: PayloadCodec, history: History): 
 
 export interface ActivityCall {
   type: string;
+  /** undefined for a local activity: its marker records the result alone. */
   input: unknown;
   /** undefined when the activity never completed. */
   result: unknown;
 }
 
-/** Every activity the execution scheduled, in order, with the argument it got and the result recorded. */
+/** The marker a local activity leaves in history (Temporal's core SDK names it so). */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** A local activity's call from its marker: its type in `data`, its result (absent when it failed) in `result`. */
+async function localActivityCall(
+  codec: PayloadCodec,
+  marker: temporal.api.history.v1.IMarkerRecordedEventAttributes,
+): Promise<ActivityCall> {
+  const data = await decode<{ activity_type?: string }>(codec, marker.details?.data?.payloads);
+  return {
+    type: data?.activity_type ?? '',
+    input: undefined,
+    result: marker.failure ? undefined : await decode(codec, marker.details?.result?.payloads),
+  };
+}
+
+/**
+ * Every activity the execution ran, in the order it was scheduled (a local one where its marker was recorded),
+ * with the argument it got and the result recorded.
+ */
 export async function activityCalls(codec: PayloadCodec, history: History): Promise<ActivityCall[]> {
   const events = history.events ?? [];
   const results = new Map<string, HistoryEvent>();
@@ -111,6 +131,8 @@ export async function activityCalls(codec: PayloadCodec, history: History): Prom
   }
   const calls: ActivityCall[] = [];
   for (const event of events) {
+    const marker = event.markerRecordedEventAttributes;
+    if (marker?.markerName === LOCAL_ACTIVITY_MARKER) calls.push(await localActivityCall(codec, marker));
     const scheduled = event.activityTaskScheduledEventAttributes;
     if (!scheduled) continue;
     const completed = results.get(String(event.eventId))?.activityTaskCompletedEventAttributes;
