@@ -101,13 +101,16 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     payloads.set(submissionId, entry.payload.sha256);
     const turnWithinSeconds = settings.submitWithinSeconds;
     const admitted = { submissionId, escrowId, position: 1, turnWithinSeconds };
-    if (await tellSubmission(request.workflowId, admissionSignal, { admitted }))
-      await tellSubmission(request.workflowId, turnSignal, {
+    // A round's turn comes at once: both answers go out in one workflow task (the submission takes them in order).
+    await Promise.all([
+      tellSubmission(request.workflowId, admissionSignal, { admitted }),
+      tellSubmission(request.workflowId, turnSignal, {
         mode: 'training',
         runId: input.runId,
         heldOutSeed: input.heldOutSeed,
         settings,
-      });
+      }),
+    ]);
   });
   setHandler(evidenceSignal, (report) => {
     if (report.mode !== 'training' || !workflows.has(report.submissionId)) return;
