@@ -1,9 +1,37 @@
-import { cancelHodlInvoice, createHodlInvoice, getInvoice, settleHodlInvoice } from 'ln-service';
-import type { AuthenticatedLnd } from 'ln-service';
+import {
+  cancelHodlInvoice,
+  createHodlInvoice,
+  getInvoice,
+  settleHodlInvoice,
+  subscribeToInvoice,
+} from 'ln-service';
+import type { AuthenticatedLnd, SubscribeToInvoiceInvoiceUpdatedEvent } from 'ln-service';
 
 export interface RevealedPreimage {
   paymentHash: string;
   preimage: string;
+}
+
+/**
+ * Resolves once the invoice is held on this node or has ended, or once `withinMs` has passed (LND reports the
+ * invoice's current state first, so an HTLC held before the call is seen at once).
+ */
+function heldOrEnded(lnd: AuthenticatedLnd, id: string, withinMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const subscription = subscribeToInvoice({ lnd, id });
+    const stop = () => {
+      clearTimeout(timer);
+      // Removing the last update listener ends the stream; its late errors are swallowed.
+      subscription.removeAllListeners();
+      subscription.on('error', () => {});
+      resolve();
+    };
+    const timer = setTimeout(stop, withinMs);
+    subscription.on('invoice_updated', (invoice: SubscribeToInvoiceInvoiceUpdatedEvent) => {
+      if (invoice.is_held || invoice.is_confirmed || invoice.is_canceled) stop();
+    });
+    subscription.on('error', stop);
+  });
 }
 
 /**
@@ -52,12 +80,8 @@ export function escrowEarner(lnd: AuthenticatedLnd) {
       await Promise.all(
         paymentHashes.map(async (id) => {
           const preimage = preimages.get(id);
-          const deadline = Date.now() + heldWithinMs;
-          let invoice = await getInvoice({ lnd, id });
-          while (preimage && !invoice.is_held && !invoice.is_confirmed && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            invoice = await getInvoice({ lnd, id });
-          }
+          if (preimage) await heldOrEnded(lnd, id, heldWithinMs);
+          const invoice = await getInvoice({ lnd, id });
           if (invoice.is_confirmed || invoice.is_canceled) return;
           if (preimage) await settleHodlInvoice({ lnd, secret: preimage });
           else await cancelHodlInvoice({ lnd, id });
