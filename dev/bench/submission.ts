@@ -6,12 +6,15 @@
 // is held on the peer's hold invoices and the score is in, "submitted → settled" once the peer has its payload.
 // The paths alternate (each round's direct replay runs right after it), after BENCH_WARMUP pairs left uncounted.
 //   node -r tsx/cjs dev/bench/submission.ts        (BENCH_SUBMISSIONS=N, default 30; BENCH_WARMUP, default 2)
+// BENCH_TIMELINE=1 also prints the last submission's workflow events, in ms from the moment it was submitted.
 import { randomUUID } from 'node:crypto';
-import { getInvoice, getWalletInfo } from 'ln-service';
-import type { AuthenticatedLnd, GetInvoiceResult } from 'ln-service';
+import { getWalletInfo } from 'ln-service';
+import type { AuthenticatedLnd } from 'ln-service';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { failureBoundary } from '../../activities/failure-boundary';
+import type { InvoiceStatus } from '../../activities/lightning/client';
+import { lnServiceClient } from '../../activities/lightning/ln-service-client';
 import { controlActivities } from '../../server/coordinator/control-worker';
 import { loadTrainingConfig } from '../../server/coordinator/training-settings';
 import { validationActivities } from '../../server/coordinator/validator';
@@ -28,8 +31,8 @@ import type { StackConfig } from '../stack/config';
 import { loadStackConfig } from '../stack/config';
 import { stackUp } from '../stack/launcher';
 import { connectLnd, readCredentials } from '../stack/lnd';
-import { waitFor } from '../stack/processes';
 import { TASK_QUEUES } from '../../temporal-config';
+import { escrowWorkflowId } from '../../workflows/definitions';
 import { trainingRun } from '../../workflows';
 import { roundVerdicts } from '../../domain/training/round-verdicts';
 import {
@@ -38,9 +41,11 @@ import {
   trainingRunWorkflowId,
 } from '../../workflows/training-definitions';
 import { startLocalCoordinator } from './local-coordinator';
+import { printTimeline } from './timeline';
 
 const SUBMISSIONS = Number(process.env.BENCH_SUBMISSIONS ?? 30);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const TIMELINE = process.env.BENCH_TIMELINE === '1';
 const PEER = { peerId: 'alice', node: 'peer' };
 /** How often the peer polls the coordinator's API for its escrow's phase: part of the durable path's cost. */
 const PEER_POLL_MS = 25;
@@ -84,27 +89,29 @@ function inActivityContext() {
     environment.run<P, R, typeof fn>(fn, ...args);
 }
 
-/** Resolves with the time the last tranche invoice on the earner's node was first seen passing `test` (5 ms polls). */
+/**
+ * Resolves with the time the last tranche invoice on the earner's node was first reported passing `test`, from
+ * LND's invoice subscriptions: the observer waits on events rather than polling, so it takes no time from the
+ * paths it measures.
+ */
 async function whenTranches(
   lnd: AuthenticatedLnd,
   paymentHashes: string[],
-  test: (invoice: GetInvoiceResult) => boolean,
+  test: (invoice: InvoiceStatus) => boolean,
 ): Promise<number> {
+  const earner = lnServiceClient(lnd);
   const seen = await Promise.all(
-    paymentHashes.map(async (id) => {
-      await waitFor('a tranche invoice on the peer node', async () => test(await getInvoice({ lnd, id })), {
-        timeoutMs: 120_000,
-        intervalMs: 5,
-      });
+    paymentHashes.map(async (paymentHash) => {
+      await earner.watchInvoice(paymentHash, test, AbortSignal.timeout(120_000));
       return performance.now();
     }),
   );
   return Math.max(...seen);
 }
 
-const resolved = (invoice: GetInvoiceResult) => invoice.is_confirmed || invoice.is_canceled === true;
-// An escrow decided before its tranches were held reveals at once, so a tranche may settle between two polls.
-const held = (invoice: GetInvoiceResult) => invoice.is_held === true || resolved(invoice);
+const resolved = (invoice: InvoiceStatus) => invoice.state === 'SETTLED' || invoice.state === 'CANCELED';
+// An escrow decided before its tranches were held reveals at once, so a tranche may settle before it is seen held.
+const held = (invoice: InvoiceStatus) => invoice.state === 'HELD' || resolved(invoice);
 
 /** Temporal dev server, both workers, the coordinator's API, and the activities the workers register. */
 async function startCoordinator(stack: StackConfig) {
@@ -159,6 +166,7 @@ async function viaWorkflows(
   const timings: Timing[] = [];
   for (let round = 0; round < WARMUP + SUBMISSIONS; round++) {
     let submitted = 0;
+    let submittedAtMs = 0;
     let payload: Uint8Array = new Uint8Array();
     let onSubmitted = () => {};
     const submittedUpdate = new Promise<void>((resolve) => (onSubmitted = resolve));
@@ -172,6 +180,7 @@ async function viaWorkflows(
         train: (weights, at) => {
           payload = train(weights, at);
           submitted = performance.now();
+          submittedAtMs = Date.now();
           return payload;
         },
         onStep: (step) => {
@@ -195,6 +204,15 @@ async function viaWorkflows(
     const accepted = await orPeerFailure(whenTranches(peerLnd, paymentHashes, held));
     const settled = await orPeerFailure(whenTranches(peerLnd, paymentHashes, resolved));
     const { revealed } = await playing;
+    if (TIMELINE && round === WARMUP + SUBMISSIONS - 1) {
+      console.log(`the last submission, settled after ${(settled - submitted).toFixed(1)} ms:`);
+      await printTimeline(
+        client,
+        trainingRoundWorkflowId(runId, round),
+        escrowWorkflowId(escrowId),
+        submittedAtMs,
+      );
+    }
     if (round >= WARMUP)
       timings.push({ submitted, accepted, scored: coordinator.scoredAt(submissionId), settled, revealed });
     await afterRound({
