@@ -91,6 +91,14 @@ export const ERROR_CATALOGUE = {
   L402_CONFIG_INVALID: misconfigured(),
   RATE_LIMITED: later(429),
   ESCROW_CAPACITY: later(503),
+  ESCROW_INVOICES_NOT_THE_EARNERS: refused(
+    403,
+    "Every invoice must be signed by the escrow's earner node (its earnerPublicKey in GET /escrows/{escrowId}).",
+  ),
+  ESCROW_INVOICES_CLOSED: refused(
+    409,
+    'The escrow took its invoices already; follow GET /escrows/{escrowId}.',
+  ),
   STAKE_MISMATCH: refused(402),
   // Training: the round's refusals at the door and in its update validator.
   NO_CHECKPOINT: later(503, 'Retry in a few seconds.'),

@@ -34,6 +34,8 @@ export type EscrowPhase =
 
 export interface EscrowStatus {
   phase: EscrowPhase;
+  /** The node every tranche invoice must pay: only invoices it signed are taken. */
+  earnerPublicKey: string;
   /** Payment hashes the earner must create hold invoices for, one per tranche, in order. */
   paymentHashes: string[];
   trancheSats: number[];

@@ -77,6 +77,7 @@ export async function rewardEscrow(input: RewardEscrowInput): Promise<RewardEscr
   const liquidity = input.liquidity ?? DEFAULT_EARNER_LIQUIDITY;
   const status: EscrowStatus = {
     phase: 'awaiting-invoices',
+    earnerPublicKey: input.earnerPublicKey,
     paymentHashes: [],
     trancheSats: input.trancheSats,
     revealed: null,

@@ -32,6 +32,10 @@ export const EscrowView = z.object({
     'invalid-invoices',
     'refused',
   ]),
+  earnerPublicKey: z
+    .string()
+    .regex(/^(02|03)[0-9a-f]{64}$/)
+    .describe('The node that must sign every tranche invoice'),
   paymentHashes: z.array(hash).describe('One per tranche, in order: the earner invoices each'),
   trancheSats: z.array(z.number().int()),
   revealed: z.number().int().nullable().describe('Tranches revealed (the first N); null until decided'),

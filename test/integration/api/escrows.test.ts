@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getWalletInfo } from 'ln-service';
+import { createHodlInvoice, getWalletInfo } from 'ln-service';
 import { lnServiceClient } from '../../../activities/lightning/ln-service-client';
 import { apiRoutes } from '../../../server/coordinator/routes';
 import type { TestApi } from '../../support/api';
@@ -15,6 +15,8 @@ import { eventually } from '../../support/workflows';
 import { testEscrowInput } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
+/** Anyone else with a node: it reads the escrow's public hashes and invoices them on its own node. */
+const strangerLnd = testLnd('peer3');
 let harness: ControlHarness;
 let api: TestApi;
 let apiUrl: string;
@@ -73,6 +75,50 @@ describe('/escrows over HTTP', () => {
     expect(await followed).toEqual({ revealed: 2, phase: 'released', earnedSats: 1_400 });
     expect(await handle.result()).toMatchObject({ paidSats: 1_400, returnedSats: 700 });
     await eventually('the balance', async () => (await channelBalance(earnerLnd)) === before + 1_400);
+  });
+
+  it("refuses invoices another node signed, so only the escrow's earner can hand them in", async () => {
+    const escrowId = randomUUID();
+    const before = await channelBalance(earnerLnd);
+    const handle = await harness.client.workflow.start(rewardEscrow, {
+      taskQueue: TASK_QUEUES.control,
+      workflowId: escrowWorkflowId(escrowId),
+      args: [
+        testEscrowInput({
+          escrowId,
+          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
+          trancheSats: [500, 500],
+        }),
+      ],
+    });
+    await eventually(
+      'the hashes are out',
+      async () => (await handle.query(escrowStatusQuery)).paymentHashes.length === 2,
+    );
+    const { paymentHashes } = await handle.query(escrowStatusQuery);
+    const forged = await Promise.all(
+      paymentHashes.map(
+        async (id) =>
+          (await createHodlInvoice({ lnd: strangerLnd, id, tokens: 500, cltv_delta: 60 })).request,
+      ),
+    );
+    const first = await post(`/escrows/${escrowId}/invoices`, JSON.stringify({ invoices: forged }));
+    expect(first).toEqual({ status: 403, code: 'ESCROW_INVOICES_NOT_THE_EARNERS' });
+    expect(await handle.query(escrowStatusQuery)).toMatchObject({
+      phase: 'awaiting-invoices',
+      problem: null,
+    });
+
+    const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
+    await eventually(
+      'the escrow locked',
+      async () => (await handle.query(escrowStatusQuery)).phase === 'locked',
+    );
+    await handle.signal(releaseEscrowSignal, { reveal: 2 });
+    expect(await followed).toEqual({ revealed: 2, phase: 'released', earnedSats: 1_000 });
+    await eventually('the balance', async () => (await channelBalance(earnerLnd)) === before + 1_000);
+    const late = await post(`/escrows/${escrowId}/invoices`, JSON.stringify({ invoices: forged }));
+    expect(late).toEqual({ status: 409, code: 'ESCROW_INVOICES_CLOSED' });
   });
 
   it.each([
