@@ -245,9 +245,10 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
 
   /**
    * Gives a queued submission its turn (judged against the best so far), judges its evidence by the published
-   * rules and hands it the decision; resolves with its outcome, or null when it reported none in time.
+   * rules and hands it the decision; resolves with its outcome, 'gone' when its workflow ended before its turn
+   * (it opened no escrow), or null when it reported none in time.
    */
-  async function validateInTurn(next: Queued): Promise<BountySubmissionResult | null> {
+  async function validateInTurn(next: Queued): Promise<BountySubmissionResult | 'gone' | null> {
     const turn: SubmissionTurn = {
       mode: 'bounty',
       bountyId: input.bountyId,
@@ -261,7 +262,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       escrow: input.escrow,
       ...(next.copiedFrom === undefined ? {} : { copiedFrom: next.copiedFrom }),
     };
-    if (!(await tellSubmission(next.workflowId, turnSignal, turn))) return null;
+    if (!(await tellSubmission(next.workflowId, turnSignal, turn))) return 'gone';
     if (!(await condition(() => evidence.has(next.submissionId), validateWithinSeconds * 1000))) return null;
     const judgement = judgeSubmission(evidence.get(next.submissionId) as SubmissionEvidence);
     evidence.delete(next.submissionId);
@@ -275,6 +276,12 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     outcomes.delete(next.submissionId);
     return outcome;
   }
+
+  /** Drops a submission from the copy check: it was rejected, or never validated. */
+  const forget = (submissionId: string) => {
+    const at = live.findIndex((s) => s.submissionId === submissionId);
+    if (at >= 0) live.splice(at, 1);
+  };
 
   const deadlineMs = Date.parse(input.deadline);
   let handled = 0;
@@ -302,6 +309,18 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
     }
     status.validating = next.submissionId;
     const result = await validateInTurn(next);
+    if (result === 'gone') {
+      // Its escrow opens only with its turn, so no sat moved for it: its reserve goes back to the pool.
+      log.warn('bounty submission ended before its turn; its reserve is released', {
+        submissionId: next.submissionId,
+      });
+      status.validating = null;
+      status.reservedSats -= next.reserve;
+      totals.rejected += 1;
+      forget(next.submissionId);
+      await progress();
+      continue;
+    }
     if (!result) {
       // Money may have moved in its escrow: keep its reserve out of the pool, and say so loudly.
       log.error('bounty submission reported no outcome in time; its reserve stays held', {
@@ -328,10 +347,7 @@ export async function bounty(input: BountyInput): Promise<BountyResult> {
       await control.recordBountyProgress({ bountyId: input.bountyId, progress: { baselineSha256 } });
     } else {
       totals.rejected += 1;
-      live.splice(
-        live.findIndex((s) => s.submissionId === next.submissionId),
-        1,
-      );
+      forget(next.submissionId);
     }
     await progress();
   }

@@ -111,6 +111,29 @@ describe('a bounty at its door (fast tier)', () => {
     ).toMatchObject({ state: 'SETTLED', purpose: 'BOUNTY_FUNDING' });
   });
 
+  it('a queued submission whose workflow ended before its turn gives its reserve back at that turn', async () => {
+    const handle = await createBounty(2 * RESERVE, { escrow: { ...BOUNTY_ESCROW, invoiceWithinSeconds: 2 } });
+    lightning.pay((await handle.executeUpdate(invoiceUpdate)).paymentHash);
+    await eventually('the bounty to open', async () =>
+      (await handle.query(bountyStatusQuery)).phase === 'OPEN' ? true : null,
+    );
+    const first = await submitDiff(harness.client, handle.workflowId, request());
+    const queued = await submitDiff(harness.client, handle.workflowId, request());
+    // The first is being validated (its escrow waits for invoices nobody hands in); the second ends in the queue.
+    await harness.client.workflow.getHandle(queued.workflowId).terminate('ended before its turn');
+    await harness.client.workflow.getHandle(first.workflowId).result();
+    await eventually('both reserves back in the pool', async () => {
+      const status = await handle.query(bountyStatusQuery);
+      return status.validating === null && status.reservedSats === 0 ? status : null;
+    });
+
+    // The pool takes two more reserves again; the one left held before would have let in only one.
+    await submitDiff(harness.client, handle.workflowId, request());
+    await submitDiff(harness.client, handle.workflowId, request());
+    expect(await refusal(handle, request())).toBe('BOUNTY_POOL_EXHAUSTED');
+    await handle.terminate('test over');
+  });
+
   it('an unfunded bounty closes when its funding window ends, with nothing to refund', async () => {
     const handle = await createBounty(RESERVE, { fundWithinSeconds: 2 });
     const funding = await handle.executeUpdate(invoiceUpdate);
