@@ -82,6 +82,8 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   const scored = new Map<string, ScoredReport>();
   const reported = new Map<string, SubmissionOutcome>();
   setHandler(roundStatusQuery, () => status);
+  /** Admissions sent and not yet known heard: the round counts its submissions only once there are none. */
+  let answering = 0;
 
   setHandler(admitSignal, async (request: AdmitRequest) => {
     const refused =
@@ -102,7 +104,8 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     const turnWithinSeconds = settings.submitWithinSeconds;
     const admitted = { submissionId, escrowId, position: 1, turnWithinSeconds };
     // A round's turn comes at once: both answers go out in one workflow task (the submission takes them in order).
-    await Promise.all([
+    answering += 1;
+    const [heard] = await Promise.all([
       tellSubmission(request.workflowId, admissionSignal, { admitted }),
       tellSubmission(request.workflowId, turnSignal, {
         mode: 'training',
@@ -111,6 +114,17 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
         settings,
       }),
     ]);
+    answering -= 1;
+    if (!heard) {
+      // Its workflow ended (it waited too long for us) before hearing it was admitted: it opened no escrow and will
+      // send no evidence, so it is not the peer's update of this round and the round does not wait for it.
+      status.submissions.splice(
+        status.submissions.findIndex((admittedEntry) => admittedEntry.submissionId === submissionId),
+        1,
+      );
+      workflows.delete(submissionId);
+      payloads.delete(submissionId);
+    }
   });
   setHandler(evidenceSignal, (report) => {
     if (report.mode !== 'training' || !workflows.has(report.submissionId)) return;
@@ -122,9 +136,11 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   });
 
   await condition(
-    () => status.submissions.length >= settings.peers.length,
+    () => answering === 0 && status.submissions.length >= settings.peers.length,
     settings.submitWithinSeconds * 1000,
   );
+  // Every admission sent has been heard or withdrawn before the round counts its submissions.
+  await condition(() => answering === 0);
   status.phase = 'scoring';
   await condition(() => scored.size >= status.submissions.length, settings.scoreWithinSeconds * 1000);
 

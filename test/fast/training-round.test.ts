@@ -6,6 +6,7 @@ import type { TrainingValidationActivities } from '../../activities/training-val
 import { TASK_QUEUES } from '../../temporal-config';
 import { trainingRound } from '../../workflows';
 import type { GradientEntry } from '../../workflows/submission-definitions';
+import { admitSignal, paidSubmissionWorkflowId } from '../../workflows/submission-definitions';
 import type { RoundSettings } from '../../workflows/training-definitions';
 import { roundStatusQuery, trainingRoundWorkflowId } from '../../workflows/training-definitions';
 import { fakeLightning } from '../support/fake-lightning';
@@ -13,6 +14,7 @@ import type { ControlHarness } from '../support/harness';
 import { startControlHarness } from '../support/harness';
 import { submitGradient } from '../support/submissions';
 import { roundSettings } from '../support/training';
+import { eventually } from '../support/workflows';
 
 // A round's door, window and verdicts without a payload worth scoring: the real Temporal dev server and ledger, a
 // fake node, validation activities that refuse every payload as malformed. What real peers, LND and scoring do
@@ -101,6 +103,33 @@ describe('a training round at its door (fast tier)', () => {
     expect((await round.query(roundStatusQuery)).submissions.map((entry) => entry.peerId)).toEqual([
       'alice',
       'bob',
+    ]);
+  });
+
+  it('withdraws an admission its submission never heard, so the peer can still send its update', async () => {
+    const round = await openRound({ ...roundSettings(['alice', 'bob']), submitWithinSeconds: 120 });
+    // What a submission that gave up waiting for the round leaves behind: its admit, from a workflow now ended.
+    const ended = paidSubmissionWorkflowId(randomUUID());
+    await round.signal(admitSignal, {
+      parentWorkflowId: round.workflowId,
+      mode: 'training',
+      entry: update('alice'),
+      workflowId: ended,
+      stake: null,
+    });
+    await eventually('the admission withdrawn', async () => {
+      const events = (await round.fetchHistory()).events ?? [];
+      const unheard = events.some((event) => event.signalExternalWorkflowExecutionFailedEventAttributes);
+      return unheard && (await round.query(roundStatusQuery)).submissions.length === 0;
+    });
+
+    const alice = await submitGradient(harness.client, round.workflowId, update('alice'));
+    const bob = await submitGradient(harness.client, round.workflowId, update('bob'));
+    const summary = await round.result();
+    expect(summary).toMatchObject({ submitted: 2, accepted: 0 });
+    expect(summary.outcomes.map((outcome) => outcome.submissionId)).toEqual([
+      alice.submissionId,
+      bob.submissionId,
     ]);
   });
 
