@@ -1,3 +1,7 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TASK_QUEUES } from '../../temporal-config';
+import { rewardEscrow } from '../../workflows';
+import { escrowWorkflowId } from '../../workflows/definitions';
 import type { RewardEscrowInput } from '../../workflows/reward-escrow';
 
 /**
@@ -16,4 +20,16 @@ export function testEscrowInput(
     fees: { ppm: 1_000, baseSats: 1, maxSats: 100 },
     ...fields,
   };
+}
+
+/** Starts a stand-alone reward escrow on the control queue, as its owner would, from {@link testEscrowInput}. */
+export function startTestEscrow(
+  client: Client,
+  fields: Parameters<typeof testEscrowInput>[0],
+): Promise<WorkflowHandle<typeof rewardEscrow>> {
+  return client.workflow.start(rewardEscrow, {
+    taskQueue: TASK_QUEUES.control,
+    workflowId: escrowWorkflowId(fields.escrowId),
+    args: [testEscrowInput(fields)],
+  });
 }

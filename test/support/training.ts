@@ -107,3 +107,19 @@ export async function startTrainingApi(
   }
   return { harness, api };
 }
+
+/**
+ * {@link startTrainingApi} for the tests of one file: started before them, stopped after them. Its fields are set
+ * once the file's `beforeAll` has run.
+ */
+export function trainingApiForFile(training: TrainingConfig): { harness: ControlHarness; api: TestApi } {
+  const started = {} as { harness: ControlHarness; api: TestApi };
+  beforeAll(async () => {
+    Object.assign(started, await startTrainingApi(training));
+  });
+  afterAll(async () => {
+    await started.api?.close();
+    await started.harness?.stop();
+  });
+  return started;
+}

@@ -5,14 +5,12 @@ import { apiRoutes } from '../../../server/coordinator/routes';
 import type { TestApi } from '../../support/api';
 import { startTestApi } from '../../support/api';
 import { followEscrow } from '../../../clients/earner/follow-escrow';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { rewardEscrow } from '../../../workflows';
-import { escrowStatusQuery, escrowWorkflowId, releaseEscrowSignal } from '../../../workflows/definitions';
+import { escrowStatusQuery, releaseEscrowSignal } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { testEscrowInput } from '../../support/escrow';
+import { startTestEscrow } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 /** Anyone else with a node: it reads the escrow's public hashes and invoices them on its own node. */
@@ -50,21 +48,21 @@ async function post(path: string, body: string) {
   };
 }
 
+/** A reward escrow for the earner's node, started as its owner would, with the earner's balance before it. */
+async function startEscrow(trancheSats: number[]) {
+  const escrowId = randomUUID();
+  const before = await channelBalance(earnerLnd);
+  const handle = await startTestEscrow(harness.client, {
+    escrowId,
+    earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
+    trancheSats,
+  });
+  return { escrowId, handle, before };
+}
+
 describe('/escrows over HTTP', () => {
   it('an earner follows its escrow through the API alone and is paid the revealed tranches', async () => {
-    const escrowId = randomUUID();
-    const before = await channelBalance(earnerLnd);
-    const handle = await harness.client.workflow.start(rewardEscrow, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: escrowWorkflowId(escrowId),
-      args: [
-        testEscrowInput({
-          escrowId,
-          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
-          trancheSats: [700, 700, 700],
-        }),
-      ],
-    });
+    const { escrowId, handle, before } = await startEscrow([700, 700, 700]);
     const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
     await eventually(
       'the escrow locked',
@@ -78,19 +76,7 @@ describe('/escrows over HTTP', () => {
   });
 
   it("refuses invoices another node signed, so only the escrow's earner can hand them in", async () => {
-    const escrowId = randomUUID();
-    const before = await channelBalance(earnerLnd);
-    const handle = await harness.client.workflow.start(rewardEscrow, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: escrowWorkflowId(escrowId),
-      args: [
-        testEscrowInput({
-          escrowId,
-          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
-          trancheSats: [500, 500],
-        }),
-      ],
-    });
+    const { escrowId, handle, before } = await startEscrow([500, 500]);
     await eventually(
       'the hashes are out',
       async () => (await handle.query(escrowStatusQuery)).paymentHashes.length === 2,

@@ -6,7 +6,7 @@ import { ledgerRepository } from '../../../db/repos/ledger';
 import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimages';
 import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { TASK_QUEUES } from '../../../temporal-config';
-import { rewardEscrow, stake } from '../../../workflows';
+import { stake } from '../../../workflows';
 import {
   escrowInvoicesSignal,
   escrowStatusQuery,
@@ -20,7 +20,7 @@ import { channelBalance, testLnd, waitForChange } from '../../support/lightning'
 import type { ProcessHarness } from '../../support/process-harness';
 import { startProcessHarness } from '../../support/process-harness';
 import { eventually } from '../../support/workflows';
-import { testEscrowInput } from '../../support/escrow';
+import { startTestEscrow } from '../../support/escrow';
 
 const coordinator = testLnd('coordinator');
 let harness: ProcessHarness;
@@ -91,18 +91,12 @@ describe('SIGKILL of the worker mid-escrow, then a new worker', () => {
     const first = await harness.worker();
     const escrowId = randomUUID();
     const trancheSats = [1_500, 1_500, 1_500, 1_500];
-    const handle = await harness.client.workflow.start(rewardEscrow, {
-      taskQueue: TASK_QUEUES.control,
-      workflowId: escrowWorkflowId(escrowId),
-      args: [
-        testEscrowInput({
-          escrowId,
-          earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
-          trancheSats,
-          invoiceWithinSeconds: 120,
-          decideWithinSeconds: 300,
-        }),
-      ],
+    const handle = await startTestEscrow(harness.client, {
+      escrowId,
+      earnerPublicKey: (await getWalletInfo({ lnd: earnerLnd })).public_key,
+      trancheSats,
+      invoiceWithinSeconds: 120,
+      decideWithinSeconds: 300,
     });
     const { paymentHashes } = await eventually('hashes', async () => {
       const status = await handle.query(escrowStatusQuery);

@@ -11,11 +11,9 @@ import {
   trainingRoundWorkflowId,
   trainingRunWorkflowId,
 } from '../../../workflows/training-definitions';
-import type { TestApi } from '../../support/api';
-import type { ControlHarness } from '../../support/harness';
 import { channelBalance } from '../../support/lightning';
 import { admittedWorkflows } from '../../support/submissions';
-import { roundSettings, startTrainingApi, threePeers } from '../../support/training';
+import { roundSettings, trainingApiForFile, threePeers } from '../../support/training';
 import { eventually } from '../../support/workflows';
 
 /**
@@ -36,33 +34,19 @@ const settings = {
   escrow: { ...base.escrow, invoiceWithinSeconds: 30, decideWithinSeconds: DECIDE_WITHIN_SECONDS },
 };
 const runId = `run-${randomUUID()}`;
-let harness: ControlHarness;
-let api: TestApi;
-
-beforeAll(async () => {
-  ({ harness, api } = await startTrainingApi({ runId, settings }));
-});
-
-afterAll(async () => {
-  await harness?.client.workflow
-    .getHandle(trainingRunWorkflowId(runId))
-    .terminate('test over')
-    .catch(() => undefined);
-  await api?.close();
-  await harness?.stop();
-});
+const stack = trainingApiForFile({ runId, settings });
 
 describe('a reward escrow whose submission is terminated while its tranches are held', () => {
   it('ends on its own timer and every tranche comes back to the coordinator', async () => {
     const peer = alice!;
     const before = await channelBalance(peer.lnd);
-    await harness.client.workflow.start(trainingRun, {
+    await stack.harness.client.workflow.start(trainingRun, {
       taskQueue: TASK_QUEUES.control,
       workflowId: trainingRunWorkflowId(runId),
       args: [{ runId, rounds: 1, seed: 17, settings }],
     });
     const played = playRound({
-      apiUrl: api.url,
+      apiUrl: stack.api.url,
       peerId: peer.peerId,
       lnd: peer.lnd,
       cltvDelta: 60,
@@ -70,7 +54,7 @@ describe('a reward escrow whose submission is terminated while its tranches are 
       train: peer.train,
     });
 
-    const round = harness.client.workflow.getHandle(trainingRoundWorkflowId(runId, 0));
+    const round = stack.harness.client.workflow.getHandle(trainingRoundWorkflowId(runId, 0));
     const { escrowId, submissionId } = await eventually(
       'alice admitted',
       async () => {
@@ -79,15 +63,17 @@ describe('a reward escrow whose submission is terminated while its tranches are 
       },
       120_000,
     );
-    const escrow = harness.client.workflow.getHandle(escrowWorkflowId(escrowId));
+    const escrow = stack.harness.client.workflow.getHandle(escrowWorkflowId(escrowId));
     await eventually(
       'her tranches locked',
       async () => (await escrow.query(escrowStatusQuery).catch(() => null))?.phase === 'locked',
       60_000,
     );
-    const codec = createEncryptionCodec(harness.secrets.codecKeys);
-    const submission = (await admittedWorkflows(harness.client, codec, round.workflowId)).get(submissionId)!;
-    await harness.client.workflow.getHandle(submission).terminate('operator ends the submission');
+    const codec = createEncryptionCodec(stack.harness.secrets.codecKeys);
+    const submission = (await admittedWorkflows(stack.harness.client, codec, round.workflowId)).get(
+      submissionId,
+    )!;
+    await stack.harness.client.workflow.getHandle(submission).terminate('operator ends the submission');
     const terminatedAt = Date.now();
 
     const result = (await escrow.result()) as RewardEscrowResult;

@@ -12,11 +12,9 @@ import { referenceTrainer } from '../../../clients/peer/reference-trainer';
 import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
-import type { TestApi } from '../../support/api';
-import type { ControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { storedPayloadOf } from '../../../api/training/stored-payload';
-import { roundSettings, startTrainingApi } from '../../support/training';
+import { roundSettings, trainingApiForFile } from '../../support/training';
 import { submitGradient } from '../../support/submissions';
 import { listWorkflows } from '../../support/temporal';
 
@@ -34,17 +32,7 @@ const mallory = { peerId: 'mallory', lnd: testLnd('peer3') };
 const malloryHonest = referenceTrainer({ shard: 2, shards: 3 });
 const settings = roundSettings(['alice', 'bob', 'mallory']);
 const runId = `run-${randomUUID()}`;
-let harness: ControlHarness;
-let api: TestApi;
-
-beforeAll(async () => {
-  ({ harness, api } = await startTrainingApi({ runId, settings }));
-});
-
-afterAll(async () => {
-  await api?.close();
-  await harness?.stop();
-});
+const stack = trainingApiForFile({ runId, settings });
 
 /** Mallory's honest update recompressed with one more kept entry per chunk than the run's k, and sign-flipped. */
 function malloryPayloads(weights: Float32Array) {
@@ -65,7 +53,7 @@ function malloryPayloads(weights: Float32Array) {
 describe('a peer that sends k = 65 in a round of three', () => {
   it('is refused at the door; the round and the run complete, the honest peers are paid, she is not', async () => {
     const before = await Promise.all([...peers, mallory].map((peer) => channelBalance(peer.lnd)));
-    const run = await harness.client.workflow.start(trainingRun, {
+    const run = await stack.harness.client.workflow.start(trainingRun, {
       taskQueue: TASK_QUEUES.control,
       workflowId: trainingRunWorkflowId(runId),
       args: [{ runId, rounds: 1, seed: 13, settings }],
@@ -73,12 +61,12 @@ describe('a peer that sends k = 65 in a round of three', () => {
 
     // Every update is trained before any peer talks to the API: training blocks this process's event loop, and
     // the API and the peers' polling share it.
-    const opened = await nextOpenRound(checkpointReader(api.url, mallory.lnd), -1, 200);
+    const opened = await nextOpenRound(checkpointReader(stack.api.url, mallory.lnd), -1, 200);
     const weights = weightsFromBytes(Buffer.from(opened.weights, 'base64'));
     const payloads = peers.map((peer) => peer.train(weights, 0));
     const { k65, poisoned } = malloryPayloads(weights);
     const play = (peer: { peerId: string; lnd: AuthenticatedLnd }, payload: Uint8Array) =>
-      playRound({ apiUrl: api.url, ...peer, train: () => payload, cltvDelta: 60, pollMs: 200 });
+      playRound({ apiUrl: stack.api.url, ...peer, train: () => payload, cltvDelta: 60, pollMs: 200 });
 
     const refused = await play(mallory, k65).then(
       () => null,
@@ -87,7 +75,7 @@ describe('a peer that sends k = 65 in a round of three', () => {
     expect(refused).toMatchObject({ code: 'GRADIENT_COMPRESSION_MISMATCH', status: 409 });
 
     // Past the API's precheck, straight to a submission: the round's own door refuses the same payload.
-    const direct = await submitGradient(harness.client, trainingRoundWorkflowId(runId, 0), {
+    const direct = await submitGradient(stack.harness.client, trainingRoundWorkflowId(runId, 0), {
       peerId: 'mallory',
       round: 0,
       checkpointHash: opened.checkpointHash,
@@ -130,7 +118,7 @@ describe('a peer that sends k = 65 in a round of three', () => {
       0,
     ]);
 
-    expect(await ledgerRepository(harness.db.prisma).listNonFinal()).toEqual([]);
-    expect(await listWorkflows(harness.env.address, 'ExecutionStatus="Running"')).toEqual([]);
+    expect(await ledgerRepository(stack.harness.db.prisma).listNonFinal()).toEqual([]);
+    expect(await listWorkflows(stack.harness.env.address, 'ExecutionStatus="Running"')).toEqual([]);
   });
 });

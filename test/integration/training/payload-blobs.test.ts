@@ -13,11 +13,9 @@ import { TASK_QUEUES } from '../../../temporal-config';
 import { trainingRun } from '../../../workflows';
 import type { RunStatus } from '../../../workflows/training-definitions';
 import { trainingRoundWorkflowId, trainingRunWorkflowId } from '../../../workflows/training-definitions';
-import type { TestApi } from '../../support/api';
-import type { ControlHarness } from '../../support/harness';
 import { testLnd } from '../../support/lightning';
 import { submitGradient } from '../../support/submissions';
-import { roundSettings, startTrainingApi } from '../../support/training';
+import { roundSettings, trainingApiForFile } from '../../support/training';
 
 /**
  * Issue "one paid submission", item 2: a payload is stored once, by its sha256, and workflows carry the hash. A
@@ -39,17 +37,7 @@ const mallory = {
 };
 const settings = { ...roundSettings(['alice', 'mallory']), maxPayloadBytes: FIVE_MB + 64 * 1024 };
 const runId = `run-${randomUUID()}`;
-let harness: ControlHarness;
-let api: TestApi;
-
-beforeAll(async () => {
-  ({ harness, api } = await startTrainingApi({ runId, settings }));
-});
-
-afterAll(async () => {
-  await api?.close();
-  await harness?.stop();
-});
+const stack = trainingApiForFile({ runId, settings });
 
 /** Every Temporal payload in a history (inputs, results, signals, updates, markers), wherever it sits. */
 function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
@@ -66,7 +54,7 @@ async function historiesOfRun(): Promise<Map<string, temporal.api.history.v1.IHi
   while (pending.length > 0) {
     const workflowId = pending.pop()!;
     if (histories.has(workflowId)) continue;
-    const history = await harness.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await stack.harness.client.workflow.getHandle(workflowId).fetchHistory();
     histories.set(workflowId, history);
     pending.push(...linkedWorkflowIds(history));
   }
@@ -75,12 +63,12 @@ async function historiesOfRun(): Promise<Map<string, temporal.api.history.v1.IHi
 
 describe('a 5 MB payload in a round', () => {
   it('is stored once by its hash; no history of the run carries more than a few KB for it', async () => {
-    const run = await harness.client.workflow.start(trainingRun, {
+    const run = await stack.harness.client.workflow.start(trainingRun, {
       taskQueue: TASK_QUEUES.control,
       workflowId: trainingRunWorkflowId(runId),
       args: [{ runId, rounds: 1, seed: 21, settings }],
     });
-    const opened = await nextOpenRound(checkpointReader(api.url, mallory.lnd), -1, 200);
+    const opened = await nextOpenRound(checkpointReader(stack.api.url, mallory.lnd), -1, 200);
     const weights = weightsFromBytes(Buffer.from(opened.weights, 'base64'));
     const honest = alice.train(weights, 0);
     const huge = Buffer.concat([Buffer.from(mallory.train(weights, 0)), randomBytes(FIVE_MB)]);
@@ -88,15 +76,15 @@ describe('a 5 MB payload in a round', () => {
 
     // Past the API's JSON body limit, as the API would after storing it: the bytes in the store, the hash to the round.
     const stored = storedPayloadOf(huge);
-    expect(await databaseBlobStore(harness.db.prisma).put(huge)).toBe(stored.sha256);
-    const submitted = await submitGradient(harness.client, trainingRoundWorkflowId(runId, 0), {
+    expect(await databaseBlobStore(stack.harness.db.prisma).put(huge)).toBe(stored.sha256);
+    const submitted = await submitGradient(stack.harness.client, trainingRoundWorkflowId(runId, 0), {
       peerId: 'mallory',
       round: 0,
       checkpointHash: opened.checkpointHash,
       payload: stored,
       earnerPublicKey: (await getWalletInfo({ lnd: mallory.lnd })).public_key,
     });
-    await playRound({ apiUrl: api.url, ...alice, train: () => honest, cltvDelta: 60, pollMs: 200 });
+    await playRound({ apiUrl: stack.api.url, ...alice, train: () => honest, cltvDelta: 60, pollMs: 200 });
 
     const result = (await run.result()) as RunStatus;
     const outcomes = result.history[0]!.outcomes;
@@ -106,7 +94,7 @@ describe('a 5 MB payload in a round', () => {
     expect(refused.reason).toMatch(/^SPARSELOCO_[A-Z_]+$/);
     expect(outcomes.find((outcome) => outcome.peerId === 'alice')?.reason).not.toBe('submission-failed');
 
-    const rows = await harness.db.prisma.trainingSubmission.findMany({ where: { runId } });
+    const rows = await stack.harness.db.prisma.trainingSubmission.findMany({ where: { runId } });
     expect(rows.find((row) => row.peerId === 'mallory')?.payloadHash).toBe(stored.sha256);
     expect(rows.find((row) => row.peerId === 'alice')?.payloadHash).toBe(storedPayloadOf(honest).sha256);
 

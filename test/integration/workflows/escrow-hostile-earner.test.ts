@@ -6,21 +6,15 @@ import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimage
 import type { EarnerLiquidityRule } from '../../../domain/money/earner-liquidity';
 import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { splitIntoTranches } from '../../../domain/money/tranches';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { rewardEscrow } from '../../../workflows';
+import type { rewardEscrow } from '../../../workflows';
 import type { RewardEscrowInput } from '../../../workflows/reward-escrow';
-import {
-  escrowInvoicesSignal,
-  escrowStatusQuery,
-  escrowWorkflowId,
-  releaseEscrowSignal,
-} from '../../../workflows/definitions';
+import { escrowInvoicesSignal, escrowStatusQuery, releaseEscrowSignal } from '../../../workflows/definitions';
 import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { listWorkflows } from '../../support/temporal';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { testEscrowInput } from '../../support/escrow';
+import { startTestEscrow } from '../../support/escrow';
 
 jest.setTimeout(240_000);
 
@@ -39,11 +33,7 @@ beforeAll(async () => {
 afterAll(() => harness?.stop());
 
 async function startEscrow(escrowId: string, fields: Partial<RewardEscrowInput> = {}) {
-  return harness.client.workflow.start(rewardEscrow, {
-    taskQueue: TASK_QUEUES.control,
-    workflowId: escrowWorkflowId(escrowId),
-    args: [testEscrowInput({ escrowId, earnerPublicKey, trancheSats, ...fields })],
-  });
+  return startTestEscrow(harness.client, { escrowId, earnerPublicKey, trancheSats, ...fields });
 }
 
 async function hashesOf(handle: WorkflowHandle<typeof rewardEscrow>): Promise<string[]> {

@@ -6,8 +6,6 @@ import { revealedPreimagesRepository } from '../../../db/repos/revealed-preimage
 import { ledgerRepository } from '../../../db/repos/ledger';
 import { escrowEarner } from '../../../clients/earner/escrow-client';
 import { splitIntoTranches } from '../../../domain/money/tranches';
-import { TASK_QUEUES } from '../../../temporal-config';
-import { rewardEscrow } from '../../../workflows';
 import {
   escrowInvoicesSignal,
   escrowStatusQuery,
@@ -18,7 +16,7 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { testEscrowInput } from '../../support/escrow';
+import { startTestEscrow } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 const earner = escrowEarner(earnerLnd);
@@ -36,11 +34,7 @@ let earnerPublicKey: string;
 
 /** Starts an escrow for the earner and waits for the hashes it must invoice. */
 async function startEscrow(escrowId: string) {
-  const handle = await harness.client.workflow.start(rewardEscrow, {
-    taskQueue: TASK_QUEUES.control,
-    workflowId: escrowWorkflowId(escrowId),
-    args: [testEscrowInput({ escrowId, earnerPublicKey, trancheSats })],
-  });
+  const handle = await startTestEscrow(harness.client, { escrowId, earnerPublicKey, trancheSats });
   const { paymentHashes } = await eventually('payment hashes', async () => {
     const status = await handle.query(escrowStatusQuery);
     return status.paymentHashes.length > 0 && status;
