@@ -66,10 +66,15 @@ describe('a route counted per client', () => {
           body: JSON.stringify({ ok }),
         });
       expect((await post(false)).status).toBe(400);
+      const burstAt = Date.now();
       expect([(await post(true)).status, (await post(true)).status]).toEqual([201, 201]);
       const limited = await post(true);
       expect(limited.status).toBe(429);
-      expect(limited.headers.get('retry-after')).toBe('60');
+      // Whole seconds until the next token (one a minute, counted from the burst): 60 less what has passed since.
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(Number.isInteger(retryAfter)).toBe(true);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(retryAfter).toBeGreaterThanOrEqual(Math.floor(60 - (Date.now() - burstAt) / 1000));
       expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
       expect(served).toBe(2);
     });
