@@ -1,4 +1,11 @@
-import { condition, log, proxyActivities, setHandler, uuid4 } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  uuid4,
+} from '@temporalio/workflow';
 import type { TrainingValidationActivities } from '../activities/training-validation';
 import { roundVerdicts } from '../domain/training/round-verdicts';
 import { splitIntoTranches } from '../domain/money/tranches';
@@ -82,8 +89,6 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   const scored = new Map<string, ScoredReport>();
   const reported = new Map<string, SubmissionOutcome>();
   setHandler(roundStatusQuery, () => status);
-  /** Admissions sent and not yet known heard: the round counts its submissions only once there are none. */
-  let answering = 0;
 
   setHandler(admitSignal, async (request: AdmitRequest) => {
     const refused =
@@ -104,7 +109,6 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
     const turnWithinSeconds = settings.submitWithinSeconds;
     const admitted = { submissionId, escrowId, position: 1, turnWithinSeconds };
     // A round's turn comes at once: both answers go out in one workflow task (the submission takes them in order).
-    answering += 1;
     const [heard] = await Promise.all([
       tellSubmission(request.workflowId, admissionSignal, { admitted }),
       tellSubmission(request.workflowId, turnSignal, {
@@ -114,7 +118,6 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
         settings,
       }),
     ]);
-    answering -= 1;
     if (!heard) {
       // Its workflow ended (it waited too long for us) before hearing it was admitted: it opened no escrow and will
       // send no evidence, so it is not the peer's update of this round and the round does not wait for it.
@@ -136,11 +139,11 @@ export async function trainingRound(input: TrainingRoundInput): Promise<RoundSum
   });
 
   await condition(
-    () => answering === 0 && status.submissions.length >= settings.peers.length,
+    () => allHandlersFinished() && status.submissions.length >= settings.peers.length,
     settings.submitWithinSeconds * 1000,
   );
-  // Every admission sent has been heard or withdrawn before the round counts its submissions.
-  await condition(() => answering === 0);
+  // Every admission sent (an admit handler still running) is heard or withdrawn before the round counts them.
+  await condition(allHandlersFinished);
   status.phase = 'scoring';
   await condition(() => scored.size >= status.submissions.length, settings.scoreWithinSeconds * 1000);
 
