@@ -7,7 +7,7 @@ import type { FakeLightning } from '../support/fake-lightning';
 import { fakeInvoice, fakeLightning } from '../support/fake-lightning';
 import type { ControlHarness } from '../support/harness';
 import { startControlHarness } from '../support/harness';
-import { eventually } from '../support/workflows';
+import { paymentHashesOf } from '../support/escrow';
 
 // The escrow's invoice window and its refusals of what an earner writes, in seconds, before any sat moves: the
 // real Temporal dev server and ledger, a fake node (which cannot pay, so a refused escrow that tried would fail).
@@ -32,11 +32,7 @@ async function startEscrow(invoiceWithinSeconds = 30) {
       { ...BOUNTY_ESCROW, escrowId, earnerPublicKey: EARNER, trancheSats: TRANCHES, invoiceWithinSeconds },
     ],
   });
-  const { paymentHashes } = await eventually('the escrow hashes', async () => {
-    const status = await handle.query(escrowStatusQuery);
-    return status.paymentHashes.length > 0 ? status : null;
-  });
-  return { handle, paymentHashes };
+  return { handle, paymentHashes: await paymentHashesOf(handle) };
 }
 
 /** The earner's honest invoice for a tranche, with one field changed by the case. */

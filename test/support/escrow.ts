@@ -1,8 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TASK_QUEUES } from '../../temporal-config';
 import { rewardEscrow } from '../../workflows';
-import { escrowWorkflowId } from '../../workflows/definitions';
+import { escrowStatusQuery, escrowWorkflowId } from '../../workflows/definitions';
 import type { RewardEscrowInput } from '../../workflows/reward-escrow';
+import { eventually } from './workflows';
 
 /**
  * A reward escrow's input as the tests start one: short windows (override them where a test needs longer), a CLTV
@@ -32,4 +33,13 @@ export function startTestEscrow(
     workflowId: escrowWorkflowId(fields.escrowId),
     args: [testEscrowInput(fields)],
   });
+}
+
+/** The hashes an escrow asks its earner to invoice, once it has handed them out. */
+export async function paymentHashesOf(handle: WorkflowHandle<typeof rewardEscrow>): Promise<string[]> {
+  const status = await eventually('the escrow hashes', async () => {
+    const current = await handle.query(escrowStatusQuery);
+    return current.paymentHashes.length > 0 ? current : null;
+  });
+  return status.paymentHashes;
 }

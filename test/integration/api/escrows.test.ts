@@ -10,7 +10,7 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { startTestEscrow } from '../../support/escrow';
+import { paymentHashesOf, startTestEscrow } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 /** Anyone else with a node: it reads the escrow's public hashes and invoices them on its own node. */
@@ -77,11 +77,7 @@ describe('/escrows over HTTP', () => {
 
   it("refuses invoices another node signed, so only the escrow's earner can hand them in", async () => {
     const { escrowId, handle, before } = await startEscrow([500, 500]);
-    await eventually(
-      'the hashes are out',
-      async () => (await handle.query(escrowStatusQuery)).paymentHashes.length === 2,
-    );
-    const { paymentHashes } = await handle.query(escrowStatusQuery);
+    const paymentHashes = await paymentHashesOf(handle);
     const forged = await Promise.all(
       paymentHashes.map(
         async (id) =>

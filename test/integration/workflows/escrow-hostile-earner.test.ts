@@ -14,7 +14,7 @@ import { startControlHarness } from '../../support/harness';
 import { listWorkflows } from '../../support/temporal';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { startTestEscrow } from '../../support/escrow';
+import { paymentHashesOf, startTestEscrow } from '../../support/escrow';
 
 jest.setTimeout(240_000);
 
@@ -34,14 +34,6 @@ afterAll(() => harness?.stop());
 
 async function startEscrow(escrowId: string, fields: Partial<RewardEscrowInput> = {}) {
   return startTestEscrow(harness.client, { escrowId, earnerPublicKey, trancheSats, ...fields });
-}
-
-async function hashesOf(handle: WorkflowHandle<typeof rewardEscrow>): Promise<string[]> {
-  const status = await eventually('payment hashes', async () => {
-    const current = await handle.query(escrowStatusQuery);
-    return current.paymentHashes.length > 0 && current;
-  });
-  return status.paymentHashes;
 }
 
 /** Every hash the earner holds an invoice for in this test, cancelled at its end so nothing stays open. */
@@ -172,7 +164,7 @@ describe('a hostile earner’s invoices on real LND and Temporal', () => {
       const escrowId = randomUUID();
       const handle = await startEscrow(escrowId);
       started.push(handle.workflowId);
-      const hashes = await hashesOf(handle);
+      const hashes = await paymentHashesOf(handle);
       await handle.signal(escrowInvoicesSignal, { invoices: await forge(hashes) });
 
       expect(await handle.result()).toEqual({
@@ -218,7 +210,7 @@ describe('bounded liquidity per earner node', () => {
   });
   /** Ends an escrow that is waiting for invoices without moving a sat. */
   const endWithGarbage = async (handle: WorkflowHandle<typeof rewardEscrow>) => {
-    await hashesOf(handle);
+    await paymentHashesOf(handle);
     await handle.signal(escrowInvoicesSignal, { invoices: ['lnbcrt1garbage'] });
     return handle.result();
   };
@@ -226,7 +218,7 @@ describe('bounded liquidity per earner node', () => {
   it('refuses an escrow that would take the earner past its HTLC cap, and admits it once the first ended', async () => {
     const liquidity = rule({ maxHeldHtlcs: 6 });
     const first = await startEscrow(randomUUID(), { liquidity });
-    await hashesOf(first);
+    await paymentHashesOf(first);
 
     const second = await startEscrow(randomUUID(), { liquidity });
     expect(await second.result()).toMatchObject({ phase: 'refused', paidSats: 0, code: 'EARNER_HTLC_CAP' });
@@ -246,7 +238,7 @@ describe('bounded liquidity per earner node', () => {
     const liquidity = rule({ cancelWithinSeconds: 3, penaltySeconds: 15 });
     const escrowId = randomUUID();
     const handle = await startEscrow(escrowId, { liquidity });
-    const hashes = await hashesOf(handle);
+    const hashes = await paymentHashesOf(handle);
     await handle.signal(escrowInvoicesSignal, {
       invoices: await earner.createInvoices(hashes, trancheSats, { cltvDelta: 60, expiresInSeconds: 600 }),
     });

@@ -16,7 +16,7 @@ import type { ControlHarness } from '../../support/harness';
 import { startControlHarness } from '../../support/harness';
 import { channelBalance, testLnd } from '../../support/lightning';
 import { eventually } from '../../support/workflows';
-import { startTestEscrow } from '../../support/escrow';
+import { paymentHashesOf, startTestEscrow } from '../../support/escrow';
 
 const earnerLnd = testLnd('peer2');
 const earner = escrowEarner(earnerLnd);
@@ -35,11 +35,7 @@ let earnerPublicKey: string;
 /** Starts an escrow for the earner and waits for the hashes it must invoice. */
 async function startEscrow(escrowId: string) {
   const handle = await startTestEscrow(harness.client, { escrowId, earnerPublicKey, trancheSats });
-  const { paymentHashes } = await eventually('payment hashes', async () => {
-    const status = await handle.query(escrowStatusQuery);
-    return status.paymentHashes.length > 0 && status;
-  });
-  return { handle, paymentHashes };
+  return { handle, paymentHashes: await paymentHashesOf(handle) };
 }
 
 /** Runs one escrow end to end with the earner on its own node; returns the result and the earner's balance change. */
