@@ -60,17 +60,29 @@ async function startEscrow(trancheSats: number[]) {
   return { escrowId, handle, before };
 }
 
+/** The earner follows its escrow over the API alone; once locked, the owner reveals `reveal` tranches. */
+async function earnerPaid(
+  escrowId: string,
+  handle: Awaited<ReturnType<typeof startEscrow>>['handle'],
+  reveal: number,
+) {
+  const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
+  await eventually(
+    'the escrow locked',
+    async () => (await handle.query(escrowStatusQuery)).phase === 'locked',
+  );
+  await handle.signal(releaseEscrowSignal, { reveal });
+  return followed;
+}
+
 describe('/escrows over HTTP', () => {
   it('an earner follows its escrow through the API alone and is paid the revealed tranches', async () => {
     const { escrowId, handle, before } = await startEscrow([700, 700, 700]);
-    const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
-    await eventually(
-      'the escrow locked',
-      async () => (await handle.query(escrowStatusQuery)).phase === 'locked',
-    );
-    await handle.signal(releaseEscrowSignal, { reveal: 2 });
-
-    expect(await followed).toEqual({ revealed: 2, phase: 'released', earnedSats: 1_400 });
+    expect(await earnerPaid(escrowId, handle, 2)).toEqual({
+      revealed: 2,
+      phase: 'released',
+      earnedSats: 1_400,
+    });
     expect(await handle.result()).toMatchObject({ paidSats: 1_400, returnedSats: 700 });
     await eventually('the balance', async () => (await channelBalance(earnerLnd)) === before + 1_400);
   });
@@ -91,13 +103,11 @@ describe('/escrows over HTTP', () => {
       problem: null,
     });
 
-    const followed = followEscrow({ apiUrl, escrowId, lnd: earnerLnd, cltvDelta: 60, pollMs: 100 });
-    await eventually(
-      'the escrow locked',
-      async () => (await handle.query(escrowStatusQuery)).phase === 'locked',
-    );
-    await handle.signal(releaseEscrowSignal, { reveal: 2 });
-    expect(await followed).toEqual({ revealed: 2, phase: 'released', earnedSats: 1_000 });
+    expect(await earnerPaid(escrowId, handle, 2)).toEqual({
+      revealed: 2,
+      phase: 'released',
+      earnedSats: 1_000,
+    });
     await eventually('the balance', async () => (await channelBalance(earnerLnd)) === before + 1_000);
     const late = await post(`/escrows/${escrowId}/invoices`, JSON.stringify({ invoices: forged }));
     expect(late).toEqual({ status: 409, code: 'ESCROW_INVOICES_CLOSED' });
